@@ -1,0 +1,144 @@
+"""Command line: `briefing [--site DIR] COMMAND`. The only place that turns errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .builder import BuildOptions, BuildReport, build
+from .config import SiteConfig, load_config, shown_path
+from .content import parse_when
+from .errors import BriefingError, UsageError
+
+log = logging.getLogger("briefing")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit status (0 fine, 1 rejected input, 2 bad usage)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    for name, default in (("site", Path(".")), ("verbose", False), ("debug", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    logging.basicConfig(format="%(message)s", level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr)
+    logging.getLogger("MARKDOWN").setLevel(logging.WARNING)
+    try:
+        return int(args.run(args) or 0)
+    except BriefingError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        parser.error(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--site", type=Path, default=argparse.SUPPRESS, help="the site folder (default: .)")
+    common.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="say more")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    parser = argparse.ArgumentParser(
+        prog="briefing", description="Static site generator for news briefings.", parents=[common]
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    building = argparse.ArgumentParser(add_help=False)
+    building.add_argument("--out", type=Path, help="output folder (default: public/ in the site)")
+    building.add_argument("--base-url", help="override base_url from site.toml")
+    building.add_argument("--now", help="build as if it were this date or time (default: now)")
+    building.add_argument("--drafts", action="store_true", help="include drafts")
+    building.add_argument("--strict", action="store_true", help="fail on warnings such as broken links")
+
+    cmd = commands.add_parser("build", parents=[common, building], help="build the site")
+    cmd.set_defaults(run=_build)
+
+    cmd = commands.add_parser("serve", parents=[common, building], help="build, watch and serve with live reload")
+    cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    cmd.set_defaults(run=_serve)
+
+    cmd = commands.add_parser("new", parents=[common], help="scaffold a new site in DIR")
+    cmd.add_argument("dir", type=Path)
+    cmd.set_defaults(run=_new)
+    return parser
+
+
+def site_config(args: argparse.Namespace, **overrides: Any) -> SiteConfig:
+    """The site's configuration with command-line overrides applied."""
+    if getattr(args, "base_url", None):
+        overrides["base_url"] = args.base_url
+    return load_config(args.site, overrides)
+
+
+def build_options(args: argparse.Namespace, config: SiteConfig) -> BuildOptions:
+    """BuildOptions from the command line."""
+    now = datetime.now(config.zone)
+    if args.now:
+        parsed = parse_when(args.now, config.zone)
+        if parsed is None:
+            raise UsageError(f"--now {args.now!r} is not a date or time (write 2022-04-29 or 2022-04-29T08:00)")
+        now = parsed
+    out = args.out if args.out else config.root / "public"
+    return BuildOptions(out_dir=out.resolve(), now=now, drafts=args.drafts, strict=args.strict)
+
+
+def print_report(report: BuildReport) -> None:
+    """Warnings, the summary line, and when the next scheduled article falls due."""
+    for problem in report.warnings:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(report.summary())
+    if report.next_due is not None:
+        print(f"next scheduled article due {report.next_due.date.isoformat()}: {report.next_due.path}")
+
+
+def _build(args: argparse.Namespace) -> int:
+    config = site_config(args)
+    print_report(build(config, build_options(args, config)))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import make_server
+
+    probe = site_config(args)
+    base_url = f"http://{_url_host(args.host)}:{args.port}{probe.base_path}"
+    config = site_config(args, base_url=base_url)
+    if args.out is None:
+        args.out = config.cache_dir / "serve"
+    options = build_options(args, config)
+    print_report(build(config, options))
+    server = make_server(options.out_dir, args.host, args.port, config.base_path)
+    print(f"serving {shown_path(options.out_dir)} at {base_url} (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped")
+    finally:
+        server.server_close()
+    return 0
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import scaffold
+
+    target: Path = args.dir
+    scaffold(target)
+    print(f"created a new site in {shown_path(target)}; build it with: briefing --site {target} build")
+    return 0

@@ -1,0 +1,213 @@
+"""Site configuration: `site.toml` loaded once into a frozen, typed `SiteConfig`."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import BriefingError, Problem
+
+CONFIG_NAME = "site.toml"
+
+
+def _doc(text: str) -> dict[str, str]:
+    return {"doc": text}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Everything a site says about itself in site.toml, with a default for each key."""
+
+    title: str = field(default="Briefing", metadata=_doc("The publication's name, shown in the masthead."))
+    description: str = field(
+        default="The day's news in brief.", metadata=_doc("One line about the site, for the home page and metadata.")
+    )
+    base_url: str = field(
+        default="https://example.org/",
+        metadata=_doc("Where the site is published; may carry a path, such as https://example.org/news/."),
+    )
+    language: str = field(default="en", metadata=_doc("The language of the site, as a BCP 47 tag."))
+    timezone: str = field(
+        default="UTC", metadata=_doc("IANA time zone of the newsroom: days, dates and times are read and shown in it.")
+    )
+    author: str = field(default="", metadata=_doc("Byline for articles that name no author."))
+    publisher: str = field(default="", metadata=_doc("The publisher's name; the title when empty."))
+    publisher_logo: str = field(
+        default="static/favicon.svg", metadata=_doc("The publisher's logo, a path inside the output folder.")
+    )
+    per_page: int = field(default=20, metadata=_doc("Articles on each page of a tag listing."))
+    home_days: int = field(default=7, metadata=_doc("Earlier editions listed on the home page below the latest one."))
+    related: int = field(default=5, metadata=_doc("Related articles (by shared tags) shown under an article."))
+    tags: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict,
+        metadata=_doc("Tag vocabulary for ingest: tag name = list of phrases that mean it."),
+    )
+    root: Path = field(default=Path("."), metadata={"internal": True})
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending in a slash: '/' or '/news/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The publication time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def publisher_name(self) -> str:
+        """The publisher, falling back to the site title."""
+        return self.publisher or self.title
+
+    @property
+    def content_dir(self) -> Path:
+        """Where the front-matter Markdown articles live."""
+        return self.root / "content"
+
+    @property
+    def inbox_dir(self) -> Path:
+        """Where raw wire copy is dropped for ingest."""
+        return self.root / "inbox"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Build manifests and caches, kept beside the output and out of git."""
+        return self.root / ".briefing-cache"
+
+    def fingerprint(self) -> str:
+        """Everything that affects rendering, as a stable string for inputs keys."""
+        values = {f.name: getattr(self, f.name) for f in settable_fields() if f.name != "tags"}
+        return repr(sorted(values.items()))
+
+
+def settable_fields() -> list[dataclasses.Field[Any]]:
+    """The keys a site.toml may set, in documentation order."""
+    return [f for f in dataclasses.fields(SiteConfig) if not f.metadata.get("internal")]
+
+
+def default_config(root: Path) -> SiteConfig:
+    """The configuration of a site with an empty site.toml."""
+    return SiteConfig(root=root.resolve())
+
+
+def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> SiteConfig:
+    """Read `root/site.toml` (optional), check every key, apply command-line overrides."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    shown = shown_path(path)
+    text = ""
+    data: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise BriefingError.one(shown, None, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+            message = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+            raise BriefingError.one(shown, int(match.group(1)) if match else None, message) from None
+    data.update(overrides or {})
+
+    known = {f.name: f for f in settable_fields()}
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = _key_line(text, key)
+        spec = known.get(key)
+        if spec is None:
+            problems.append(Problem(shown, line, f"unknown key {key!r}", f"known keys: {', '.join(sorted(known))}"))
+            continue
+        checked = _check(key, value, spec.default if spec.default is not dataclasses.MISSING else {})
+        if isinstance(checked, str):
+            problems.append(Problem(shown, line, checked))
+        else:
+            values[key] = checked[0]
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(
+                Problem(
+                    shown,
+                    _key_line(text, "timezone"),
+                    f"unknown time zone {values['timezone']!r}",
+                    "use an IANA name such as Europe/London",
+                )
+            )
+    if "base_url" in values and not re.match(r"^https?://[^/]+(/.*)?$", values["base_url"]):
+        problems.append(
+            Problem(shown, _key_line(text, "base_url"), f"base_url {values['base_url']!r} is not an http(s) URL")
+        )
+    if problems:
+        raise BriefingError(problems)
+    if "base_url" in values and not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    return SiteConfig(root=root, **values)
+
+
+def _check(key: str, value: Any, default: Any) -> tuple[Any] | str:
+    """The value, converted to its field's type, or a message saying what is wrong."""
+    if key == "tags":
+        if not isinstance(value, dict):
+            return "tags must be a table: tag name = list of phrases"
+        vocabulary: dict[str, tuple[str, ...]] = {}
+        for name, phrases in value.items():
+            if isinstance(phrases, str):
+                phrases = [phrases]
+            if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                return f"tags.{name} must be a list of strings"
+            vocabulary[name] = tuple(phrases)
+        return (vocabulary,)
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return f"{key} must be a whole number of at least 1, not {value!r}"
+        return (value,)
+    if not isinstance(value, str):
+        return f"{key} must be a string, not {value!r}"
+    return (value,)
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line where a top-level key is set, for error messages (tomllib keeps none)."""
+    match = re.search(rf"^\s*{re.escape(key)}\s*=|^\[{re.escape(key)}\]", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def shown_path(path: Path) -> str:
+    """A path as the user knows it: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def render_toml(config: SiteConfig) -> str:
+    """A site.toml with every key, its value and its one-line documentation."""
+    lines = ["# Site configuration for briefing. Every key is optional; these are the defaults.", ""]
+    for spec in settable_fields():
+        if spec.name == "tags":
+            continue
+        lines.append(f"# {spec.metadata['doc']}")
+        lines.append(f"{spec.name} = {_toml_value(getattr(config, spec.name))}")
+        lines.append("")
+    lines.append(f"# {SiteConfig.__dataclass_fields__['tags'].metadata['doc']}")
+    lines.append("[tags]")
+    for name, phrases in config.tags.items():
+        lines.append(f"{_toml_value(name)} = [{', '.join(_toml_value(p) for p in phrases)}]")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)

@@ -1,0 +1,405 @@
+"""Load stage: content/**/*.md (YAML front matter + Markdown) into `ArticleSource` values.
+
+Every problem in every file is collected, with its line, before anything fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from anyascii import anyascii
+from frontmatter.default_handlers import YAMLHandler
+
+from .config import SiteConfig, shown_path
+from .errors import BriefingError, Problem
+
+KNOWN_KEYS = frozenset(
+    {
+        "title",
+        "date",
+        "slug",
+        "tags",
+        "summary",
+        "author",
+        "image_credit",
+        "draft",
+        "updates",
+        "template",
+        "source_sha256",
+    }
+)
+UPDATE_KINDS = ("correction", "update")
+MAX_TITLE = 300
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.html$")
+_BOUNDARY = YAMLHandler.FM_BOUNDARY
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A correction or update note, shown on the article; the newest sets its modified time."""
+
+    at: datetime
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSource:
+    """One article as its file says it, before its Markdown is rendered."""
+
+    path: str  # relative to the site root, with forward slashes
+    title: str
+    date: datetime  # aware, in the site's zone
+    slug: str
+    tags: tuple[str, ...]
+    summary: str | None
+    authors: tuple[str, ...]
+    image_credit: str | None
+    draft: bool
+    updates: tuple[Update, ...]
+    extra: dict[str, Any]
+    template: str
+    template_line: int
+    body: str
+    digest: str  # hash of the path and the file's bytes
+
+    @property
+    def modified(self) -> datetime:
+        """The time of the newest correction or update, else the publication time."""
+        return max((u.at for u in self.updates), default=self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What the load stage found: articles, and warnings that are not errors."""
+
+    articles: tuple[ArticleSource, ...]
+    warnings: tuple[Problem, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text (we parse them, with lines), refuses duplicate
+    keys, and records the line of each top-level key."""
+
+    key_lines: dict[str, int]
+    line_offset: int = 0  # lines of the file before the YAML text, for messages
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise yaml.MarkedYAMLError(problem="a key must be plain text", problem_mark=key_node.start_mark)
+        if key in seen:
+            raise yaml.MarkedYAMLError(
+                problem=f"key {key!r} is given twice (first on line {seen[key] + loader.line_offset + 1})",
+                problem_mark=key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    if not hasattr(loader, "key_lines"):
+        loader.key_lines = {str(k): line for k, line in seen.items()}
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def load_articles(config: SiteConfig) -> Loaded:
+    """Read every article under content/; raise one BriefingError listing every problem."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    articles: list[ArticleSource] = []
+    for path in discover(config.content_dir):
+        try:
+            article, notes = load_article(path, config)
+        except BriefingError as exc:
+            problems.extend(exc.problems)
+            continue
+        articles.append(article)
+        warnings.extend(notes)
+    if problems:
+        raise BriefingError(problems)
+    return Loaded(tuple(articles), tuple(warnings))
+
+
+def discover(content_dir: Path) -> Iterator[Path]:
+    """Every article file under content/, in a stable order, hidden files and folders skipped."""
+    if not content_dir.is_dir():
+        return
+    for path in sorted(content_dir.rglob("*.md")):
+        parts = path.relative_to(content_dir).parts
+        if any(part.startswith((".", "_")) or part.endswith("~") for part in parts):
+            continue
+        yield path
+
+
+def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Problem]]:
+    """Parse one file; return the article and its warnings, or raise with every problem in it."""
+    shown = shown_path(path)
+    relative = path.relative_to(config.root).as_posix()
+    if path.is_symlink() and not path.resolve().is_relative_to(config.root):
+        raise BriefingError.one(shown, None, "is a link to a file outside the site", "copy the file in instead")
+    if path.is_dir():
+        raise BriefingError.one(shown, None, "is a folder, but its name ends in .md like an article")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BriefingError.one(shown, None, f"cannot be read: {exc.strerror}") from None
+    text = decode(raw, shown)
+    front, body, offset = split(text, shown)
+    try:
+        loader = _Loader(front)
+        loader.line_offset = offset
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = offset + mark.line + 1 if mark else None
+        message = " ".join(filter(None, [exc.context, exc.problem]))
+        raise BriefingError.one(shown, line, f"front matter is not valid YAML: {message}") from None
+    except yaml.YAMLError as exc:
+        raise BriefingError.one(shown, offset + 1, f"front matter is not valid YAML: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BriefingError.one(shown, offset + 1, "front matter must be a set of `key: value` lines")
+    key_lines = getattr(loader, "key_lines", {})
+    fields = _Fields(shown, data, {k: offset + v + 1 for k, v in key_lines.items()}, config.zone)
+    article = fields.article(relative, body, hashlib.sha256(relative.encode() + b"\0" + raw).hexdigest())
+    return article, fields.warnings
+
+
+def decode(raw: bytes, shown: str) -> str:
+    """The file's text: UTF-8, a leading BOM dropped, line endings made LF; NUL bytes refused."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise BriefingError.one(
+            shown, line, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x})", "save the file as UTF-8"
+        ) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    for bad, name in (("\0", "a NUL byte"), ("\ufeff", "a byte-order mark in the middle of the text")):
+        if bad in text:
+            raise BriefingError.one(shown, text.count("\n", 0, text.index(bad)) + 1, f"contains {name}")
+    return text
+
+
+def split(text: str, shown: str) -> tuple[str, str, int]:
+    """Front matter, body, and the number of lines before the front matter's first line."""
+    if not text.strip():
+        raise BriefingError.one(shown, 1, "is empty", "an article starts with front matter between --- lines")
+    opening = _BOUNDARY.match(text)
+    closing = _BOUNDARY.search(text, opening.end()) if opening else None
+    if not opening or not closing:
+        raise BriefingError.one(
+            shown, 1, "has no front matter", "start the file with a line of ---, then title: and date:, then ---"
+        )
+    start = text.index("\n", opening.start()) + 1 if "\n" in text[opening.start() :] else opening.end()
+    return text[start : closing.start()], text[closing.end() :].lstrip("\n"), text.count("\n", 0, start)
+
+
+class _Fields:
+    """Checks front-matter values one by one, collecting every problem with its line."""
+
+    def __init__(self, shown: str, data: dict[str, Any], lines: dict[str, int], zone: ZoneInfo) -> None:
+        self.shown, self.data, self.lines, self.zone = shown, data, lines, zone
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def problem(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(self.shown, self.lines.get(key, 1), message, hint))
+
+    def article(self, path: str, body: str, digest: str) -> ArticleSource:
+        title = self.text("title", required=True)
+        if title and len(title) > MAX_TITLE:
+            self.problem("title", f"title is {len(title)} characters long; at most {MAX_TITLE} fit a headline")
+        when = self.when("date", required=True)
+        slug = self.slug(title)
+        tags = self.strings("tags")
+        authors = self.strings("author", one_allowed=True)
+        summary = self.text("summary")
+        credit = self.text("image_credit")
+        draft = self.data.get("draft", False)
+        if not isinstance(draft, bool):
+            self.problem("draft", f"draft must be true or false, not {draft!r}")
+        updates = self.updates()
+        template = self.template()
+        extra = {k: v for k, v in self.data.items() if k not in KNOWN_KEYS}
+        for key in extra:
+            self.warnings.append(
+                Problem(
+                    self.shown,
+                    self.lines.get(str(key), 1),
+                    f"unknown front-matter key {key!r}",
+                    "kept; templates see it as article.extra",
+                )
+            )
+        if self.problems:
+            raise BriefingError(self.problems)
+        assert title is not None and when is not None
+        return ArticleSource(
+            path=path,
+            title=title,
+            date=when,
+            slug=slug,
+            tags=tags,
+            summary=summary,
+            authors=authors,
+            image_credit=credit,
+            draft=bool(draft),
+            updates=updates,
+            extra=extra,
+            template=template,
+            template_line=self.lines.get("template", 1),
+            body=body,
+            digest=digest,
+        )
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problems.append(
+                    Problem(self.shown, 1, f"missing {key}", f"add a `{key}:` line to the front matter")
+                )
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(key, f"{key} must be text, not {_kind(value)}")
+            return None
+        text = " ".join(str(value).split())
+        if not text:
+            self.problem(key, f"{key} is empty")
+            return None
+        return text
+
+    def when(self, key: str, required: bool = False) -> datetime | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problems.append(
+                    Problem(self.shown, 1, f"missing {key}", f"add a `{key}: YYYY-MM-DD` line to the front matter")
+                )
+            return None
+        parsed = parse_when(value, self.zone)
+        if parsed is None:
+            self.problem(key, f"{key} {value!r} is not a date", "write YYYY-MM-DD or YYYY-MM-DDTHH:MM+01:00")
+        return parsed
+
+    def slug(self, title: str | None) -> str:
+        value = self.data.get("slug")
+        if value is None:
+            return slugify(title or "") or "article"
+        if not isinstance(value, str) or not SLUG_RE.match(value):
+            self.problem(
+                "slug",
+                f"slug {value!r} is not a plain URL segment",
+                "use lower-case letters, digits and hyphens, such as nato-global-outlook",
+            )
+            return "article"
+        return value
+
+    def strings(self, key: str, one_allowed: bool = False) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if one_allowed and isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(
+                key, f"{key} must be a list of non-empty strings, not {_kind(value)}", f"write {key}: [First, Second]"
+            )
+            return ()
+        return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
+
+    def template(self) -> str:
+        value = self.data.get("template", "article.html")
+        if not isinstance(value, str) or not TEMPLATE_RE.match(value) or ".." in value:
+            self.problem("template", f"template {value!r} is not a template name", "write a name such as feature.html")
+            return "article.html"
+        return value
+
+    def updates(self) -> tuple[Update, ...]:
+        value = self.data.get("updates")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem("updates", "updates must be a list of entries with at, kind and text")
+            return ()
+        found: list[Update] = []
+        for index, entry in enumerate(value, 1):
+            if not isinstance(entry, dict) or set(entry) - {"at", "kind", "text"}:
+                self.problem("updates", f"update {index} must have only at, kind and text")
+                continue
+            at = parse_when(entry.get("at"), self.zone)
+            kind, text = entry.get("kind", "update"), entry.get("text")
+            if at is None:
+                self.problem("updates", f"update {index}: at {entry.get('at')!r} is not a date and time")
+            if kind not in UPDATE_KINDS:
+                self.problem("updates", f"update {index}: kind must be correction or update, not {kind!r}")
+            if not isinstance(text, str) or not text.strip():
+                self.problem("updates", f"update {index}: text is missing")
+            if at is not None and kind in UPDATE_KINDS and isinstance(text, str) and text.strip():
+                found.append(Update(at, kind, " ".join(text.split())))
+        return tuple(sorted(found, key=lambda u: u.at))
+
+
+def parse_when(value: Any, zone: ZoneInfo) -> datetime | None:
+    """A date or datetime (text or YAML value) as an aware datetime in the site's zone.
+
+    A date alone is midnight in the site's zone; a time without an offset is read in that
+    zone too, never as UTC.
+    """
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = (
+                datetime.fromisoformat(text) if len(text) > 10 else datetime.combine(date.fromisoformat(text), time())
+            )
+        except ValueError:
+            return None
+    else:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=zone)
+    return parsed.astimezone(zone)
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """Lower-case ASCII words joined by hyphens, cut at a word to at most `limit` characters:
+    'São Paulo' -> 'sao-paulo'."""
+    words = re.findall(r"[a-z0-9]+", anyascii(text).lower().replace("'", "").replace("’", ""))
+    slug = ""
+    for word in words:
+        if slug and len(slug) + 1 + len(word) > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word[:limit]
+    return slug
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number"}
+    return names.get(type(value), repr(value))

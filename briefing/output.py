@@ -1,0 +1,229 @@
+"""Write stage: render the pages whose inputs changed, write the files whose bytes changed.
+
+Rendered files are first staged beside their targets; only when every page has rendered are
+they moved into place (`os.replace`, atomic per file), so a failed build leaves the last good
+output as it was. A manifest beside the output records each page's inputs key, its hash, and
+the links and ids in it, so the next build can skip what is current and still check links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import shown_path
+from .errors import BriefingError, Problem
+from .pages import Page
+from .render import Templates
+
+MANIFEST_VERSION = 1
+STAGED_SUFFIX = ".briefing-tmp"
+_LINK = re.compile(rb"""\s(?:href|src)="([^"]*)\"""")
+_ID = re.compile(rb"""\sid="([^"]*)\"""")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the manifest remembers of one output file."""
+
+    url: str
+    origin: str
+    key: str
+    sha: str
+    links: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Staged:
+    """A build ready to land: new files staged beside their targets, nothing replaced yet."""
+
+    out_dir: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    staged: list[tuple[Path, Path]] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    rendered: int = 0
+    unchanged: int = 0
+
+    def commit(self) -> None:
+        """Move every staged file into place and delete the files no page writes any more."""
+        for temp, target in self.staged:
+            os.replace(temp, target)
+        for name in self.stale:
+            _remove(self.out_dir, name)
+
+    def discard(self) -> None:
+        """Throw the staged files away, leaving the output as it was."""
+        for temp, _ in self.staged:
+            temp.unlink(missing_ok=True)
+
+
+def load_manifest(path: Path) -> dict[str, Entry]:
+    """The manifest of the last build into this output folder; empty when there is none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return {}
+    return {
+        name: Entry(e["url"], e["origin"], e["key"], e["sha"], tuple(e["links"]), tuple(e["ids"]))
+        for name, e in data["files"].items()
+    }
+
+
+def save_manifest(path: Path, entries: dict[str, Entry]) -> None:
+    """Write the manifest atomically, only when it changed."""
+    files = {
+        name: {"url": e.url, "origin": e.origin, "key": e.key, "sha": e.sha, "links": list(e.links), "ids": list(e.ids)}
+        for name, e in sorted(entries.items())
+    }
+    text = json.dumps({"version": MANIFEST_VERSION, "files": files}, ensure_ascii=False, indent=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(path, text.encode("utf-8"))
+
+
+def stage_site(
+    out_dir: Path,
+    manifest: dict[str, Entry],
+    pages: Iterable[Page],
+    templates: Templates,
+    static_files: dict[str, Path],
+) -> Staged:
+    """Render what changed and stage what differs; raise with every render error, staging nothing."""
+    result = Staged(out_dir)
+    problems: dict[str, Problem] = {}
+    try:
+        for page in pages:
+            key = templates.page_key(page)
+            old = manifest.get(page.file)
+            target = out_dir / page.file
+            if old is not None and old.key == key and target.is_file():
+                result.entries[page.file] = old
+                result.unchanged += 1
+                continue
+            try:
+                data = templates.render(page)
+            except BriefingError as exc:
+                for problem in exc.problems:
+                    problems.setdefault(str(problem), problem)
+                continue
+            result.rendered += 1
+            links, ids = extract_links(data)
+            entry = Entry(page.url, page.origin, key, hashlib.sha256(data).hexdigest(), links, ids)
+            result.entries[page.file] = entry
+            if _current(target, data, entry.sha, old):
+                result.unchanged += 1
+            else:
+                result.staged.append((_stage(target, data), target))
+        if problems:
+            raise BriefingError(problems.values())
+        for name, source in sorted(static_files.items()):
+            data = source.read_bytes()
+            entry = Entry("/" + name, shown_path(source), "", hashlib.sha256(data).hexdigest())
+            result.entries[name] = entry
+            target = out_dir / name
+            if not _current(target, data, entry.sha, manifest.get(name)):
+                result.staged.append((_stage(target, data), target))
+    except BaseException:
+        result.discard()
+        raise
+    result.stale = sorted(set(manifest) - set(result.entries))
+    return result
+
+
+def _current(target: Path, data: bytes, sha: str, old: Entry | None) -> bool:
+    """Whether target already holds exactly data."""
+    if old is not None and old.sha == sha and target.is_file():
+        return True
+    return _same_bytes(target, data)
+
+
+def extract_links(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every href/src and every id in an HTML page, in order, without repeats."""
+    links = dict.fromkeys(m.decode("utf-8", "replace") for m in _LINK.findall(data))
+    ids = dict.fromkeys(m.decode("utf-8", "replace") for m in _ID.findall(data))
+    return tuple(links), tuple(ids)
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    """Write data to a temporary file beside target and return its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{os.getpid()}{STAGED_SUFFIX}")
+    with open(temp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temp
+
+
+def _same_bytes(target: Path, data: bytes) -> bool:
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    if _same_bytes(path, data):
+        return False
+    os.replace(_stage(path, data), path)
+    return True
+
+
+def _remove(out_dir: Path, name: str) -> None:
+    """Delete a file this tool wrote, and the folders it leaves empty, never leaving out_dir."""
+    path = out_dir / name
+    if not path.resolve().is_relative_to(out_dir.resolve()):
+        return
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    while folder != out_dir and folder.is_relative_to(out_dir):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+        folder = folder.parent
+
+
+def static_files(static_dirs: Iterable[Path]) -> dict[str, Path]:
+    """Output name -> source file for every static file; earlier folders win."""
+    files: dict[str, Path] = {}
+    for folder in static_dirs:
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and not any(p.startswith(".") for p in rel.parts):
+                files.setdefault("static/" + rel.as_posix(), path)
+    return files
+
+
+def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
+    """Each output folder has its own manifest in the site's cache folder."""
+    tag = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"manifest-{tag}.json"
+
+
+def check_output_dir(root: Path, out_dir: Path) -> None:
+    """Refuse an output folder whose cleaning could delete sources or anything of the user's."""
+    out = out_dir.resolve()
+    root = root.resolve()
+    shown = shown_path(out_dir)
+    forbidden = {root, Path.home().resolve(), Path("/")} | {root / name for name in ("content", "templates", "static")}
+    if out in forbidden or root.is_relative_to(out):
+        raise BriefingError.one(
+            shown,
+            None,
+            "cannot be the output folder: it holds the site's sources or more",
+            "use a folder of its own, such as public/",
+        )
+    if any(out.is_relative_to(root / name) for name in ("content", "templates", "static", "inbox")):
+        raise BriefingError.one(shown, None, "cannot be the output folder: it is inside the site's sources")
+    if out.is_dir() and ((out / ".git").exists() or (out / "content").is_dir()):
+        raise BriefingError.one(
+            shown, None, "cannot be the output folder: it holds a git repository or a content/ folder"
+        )

@@ -1,0 +1,123 @@
+"""Plan stage: the site model becomes the list of pages to write, each with its inputs key.
+
+A page's key is a hash of exactly what its template is given (articles and cards by their
+digests), so a page whose key is unchanged since the last build need not be rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .config import SiteConfig, shown_path
+from .errors import BriefingError, Problem
+from .site import Site
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """Where a page of a paginated list stands."""
+
+    number: int
+    count: int
+    previous_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output page: its URL, the template that renders it, what the template is given,
+    the hash of that, and where it comes from (for error messages)."""
+
+    url: str
+    template: str
+    context: dict[str, Any]
+    key: str
+    origin: str
+    origin_line: int | None = None
+
+    @property
+    def file(self) -> str:
+        """Path of the output file, relative to the output folder."""
+        return self.url.lstrip("/") + "index.html" if self.url.endswith("/") else self.url.lstrip("/")
+
+
+def plan(config: SiteConfig, site: Site) -> list[Page]:
+    """Every page of the site, in a stable order; two pages with one URL fail the build."""
+    pages = list(_pages(config, site))
+    seen: dict[str, Page] = {}
+    problems: list[Problem] = []
+    for page in pages:
+        other = seen.setdefault(page.url, page)
+        if other is not page:
+            problems.append(
+                Problem(
+                    page.origin,
+                    None,
+                    f"would write {page.url}, as {other.origin} does too",
+                    "give one of them another slug",
+                )
+            )
+    if problems:
+        raise BriefingError(problems)
+    return pages
+
+
+def _pages(config: SiteConfig, site: Site) -> Iterator[Page]:
+    latest = site.briefings[0] if site.briefings else None
+    recent = tuple(b.link for b in site.briefings[1 : 1 + config.home_days])
+    yield _page("/", "home.html", "the home page", briefing=latest, recent=recent)
+    for article in site.articles:
+        older, newer = site.neighbours[article.url]
+        yield _page(
+            article.url,
+            article.template,
+            shown_path(config.root / article.path),
+            article.template_line,
+            article=article,
+            previous=older,
+            next=newer,
+            related=site.related[article.url],
+        )
+    for briefing in site.briefings:
+        yield _page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing)
+    for month in site.months:
+        yield _page(month.url, "month.html", f"the archive of {month.first_day:%Y-%m}", month=month)
+    for year in site.years:
+        yield _page(year.url, "year.html", f"the archive of {year.year}", year=year)
+    yield _page("/tags/", "tags.html", "the tag index", tags=tuple((t.ref, len(t.cards)) for t in site.tags))
+    for tag in site.tags:
+        chunks = [tag.cards[i : i + config.per_page] for i in range(0, len(tag.cards), config.per_page)]
+        urls = [tag.ref.url] + [f"{tag.ref.url}page/{n}/" for n in range(2, len(chunks) + 1)]
+        for number, (url, cards) in enumerate(zip(urls, chunks, strict=True), 1):
+            pagination = Pagination(
+                number,
+                len(chunks),
+                urls[number - 2] if number > 1 else None,
+                urls[number] if number < len(urls) else None,
+            )
+            yield _page(url, "tag.html", f"tag {tag.ref.name!r}", tag=tag.ref, cards=cards, pagination=pagination)
+    yield _page("/404.html", "404.html", "the not-found page")
+
+
+def _page(url: str, template: str, origin: str, origin_line: int | None = None, **context: Any) -> Page:
+    key = hashlib.sha256(f"{url}\0{template}\0{fingerprint(context)}".encode()).hexdigest()
+    return Page(url, template, context, key, origin, origin_line)
+
+
+def fingerprint(value: Any) -> str:
+    """A stable text standing for `value`: articles and cards by their digest, the rest by value."""
+    digest = getattr(value, "digest", None)
+    if isinstance(digest, str):
+        return digest
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        inner = ",".join(fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, tuple | list):
+        return "[" + ",".join(fingerprint(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k!r}:{fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+    return repr(value)

@@ -1,0 +1,320 @@
+"""Site stage: published articles assembled into editions (days), tags, months and years.
+
+Everything a template may show is collected here, before any template runs. Lists hold
+`Card`s, the part of an article a list shows, so a body edit leaves list pages alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from .config import SiteConfig, shown_path
+from .content import ArticleSource, Update, slugify
+from .errors import BriefingError, Problem
+from .markup import Body, shorten
+
+
+@dataclass(frozen=True, slots=True)
+class TagRef:
+    """A tag as an article or list shows it: its name and its page."""
+
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a list shows of an article: kicker, headline, summary, time, byline."""
+
+    url: str
+    title: str
+    summary: str
+    date: datetime
+    modified: datetime
+    tags: tuple[TagRef, ...]
+    authors: tuple[str, ...]
+    digest: str
+
+    @property
+    def kicker(self) -> TagRef | None:
+        """The first tag, shown above the headline."""
+        return self.tags[0] if self.tags else None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A published article, ready for its page."""
+
+    path: str
+    url: str
+    title: str
+    slug: str
+    date: datetime
+    modified: datetime
+    tags: tuple[TagRef, ...]
+    summary: str
+    authors: tuple[str, ...]
+    image_credit: str | None
+    draft: bool
+    updates: tuple[Update, ...]
+    extra: dict[str, Any]
+    template: str
+    template_line: int
+    html: str
+    words: int
+    digest: str
+    card: Card
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the body at 230 words a minute, at least one."""
+        return max(1, round(self.words / 230))
+
+
+@dataclass(frozen=True, slots=True)
+class EditionLink:
+    """A link to a day's edition."""
+
+    day: date
+    url: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """One day's edition: every article of the day, newest first, with its neighbours."""
+
+    day: date
+    url: str
+    cards: tuple[Card, ...]
+    previous: EditionLink | None
+    next: EditionLink | None
+
+    @property
+    def link(self) -> EditionLink:
+        """This edition as a link."""
+        return EditionLink(self.day, self.url, len(self.cards))
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag and its articles, newest first."""
+
+    ref: TagRef
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """A month's archive: its editions, newest first."""
+
+    first_day: date
+    url: str
+    briefings: tuple[Briefing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    """A year's archive: links to its months and editions."""
+
+    year: int
+    url: str
+    months: tuple[Month, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The whole published site, fully cross-linked, before any page is planned."""
+
+    articles: tuple[Article, ...]  # newest first
+    briefings: tuple[Briefing, ...]  # newest first
+    tags: tuple[Tag, ...]  # by name
+    months: tuple[Month, ...]
+    years: tuple[Year, ...]
+    neighbours: dict[str, tuple[Card | None, Card | None]]  # url -> (older, newer)
+    related: dict[str, tuple[Card, ...]]
+    next_due: ArticleSource | None  # the next scheduled article, if any
+
+
+def article_url(when: datetime, slug: str) -> str:
+    """/YYYY/MM/DD/<slug>/ for the article's day in the site's zone."""
+    return f"/{when:%Y/%m/%d}/{slug}/"
+
+
+def day_url(day: date) -> str:
+    """/YYYY/MM/DD/ for an edition."""
+    return f"/{day:%Y/%m/%d}/"
+
+
+def assemble(
+    config: SiteConfig,
+    sources: Iterable[ArticleSource],
+    render: Callable[[str], Body],
+    now: datetime,
+    drafts: bool,
+) -> Site:
+    """Pick what is published at `now`, render it, and build every list the site shows."""
+    wanted = [s for s in sources if drafts or not s.draft]
+    published = [s for s in wanted if s.date <= now]
+    scheduled = [s for s in wanted if s.date > now]
+    tag_refs = _tag_refs(config, published)
+    articles = sorted(
+        (_article(s, render(s.body), tag_refs) for s in published),
+        key=lambda a: (a.date, a.title, a.url),
+        reverse=True,
+    )
+    briefings = _briefings(articles)
+    by_tag: dict[str, list[Card]] = defaultdict(list)
+    for article in articles:
+        for ref in article.tags:
+            by_tag[ref.name].append(article.card)
+    tags = tuple(Tag(tag_refs[name], tuple(cards)) for name, cards in sorted(by_tag.items(), key=_tag_order))
+    months = _months(briefings)
+    return Site(
+        articles=tuple(articles),
+        briefings=briefings,
+        tags=tags,
+        months=months,
+        years=_years(months),
+        neighbours=_neighbours(articles),
+        related=_related(articles, by_tag, config.related),
+        next_due=min(scheduled, key=lambda s: (s.date, s.path), default=None),
+    )
+
+
+def _tag_order(item: tuple[str, Any]) -> tuple[str, str]:
+    return (item[0].casefold(), item[0])
+
+
+def _tag_refs(config: SiteConfig, sources: list[ArticleSource]) -> dict[str, TagRef]:
+    """One TagRef per tag name; two names with one URL are an error naming both."""
+    first_use: dict[str, str] = {}
+    for source in sources:
+        for name in source.tags:
+            first_use.setdefault(name, source.path)
+    refs: dict[str, TagRef] = {}
+    by_slug: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name in sorted(first_use):
+        slug = slugify(name)
+        if not slug:
+            problems.append(
+                Problem(
+                    shown_path(config.root / first_use[name]),
+                    None,
+                    f"tag {name!r} has no letters or digits to make its URL from",
+                )
+            )
+            continue
+        if slug in by_slug:
+            other = by_slug[slug]
+            problems.append(
+                Problem(
+                    shown_path(config.root / first_use[name]),
+                    None,
+                    f"tag {name!r} and tag {other!r} (used in {shown_path(config.root / first_use[other])}) "
+                    f"would both be /tags/{slug}/",
+                    "spell the tag the same way in both articles",
+                )
+            )
+            continue
+        by_slug[slug] = name
+        refs[name] = TagRef(name, slug, f"/tags/{slug}/")
+    if problems:
+        raise BriefingError(problems)
+    return refs
+
+
+def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> Article:
+    url = article_url(source.date, source.slug)
+    tags = tuple(tag_refs[name] for name in source.tags)
+    summary = source.summary or shorten(body.lede)
+    card_fields = (url, source.title, summary, source.date, source.modified, tags, source.authors)
+    card = Card(*card_fields, digest=hashlib.sha256(repr(card_fields).encode()).hexdigest())
+    return Article(
+        path=source.path,
+        url=url,
+        title=source.title,
+        slug=source.slug,
+        date=source.date,
+        modified=source.modified,
+        tags=tags,
+        summary=summary,
+        authors=source.authors,
+        image_credit=source.image_credit,
+        draft=source.draft,
+        updates=source.updates,
+        extra=source.extra,
+        template=source.template,
+        template_line=source.template_line,
+        html=body.html,
+        words=body.words,
+        digest=source.digest,
+        card=card,
+    )
+
+
+def _briefings(articles: list[Article]) -> tuple[Briefing, ...]:
+    by_day: dict[date, list[Card]] = defaultdict(list)
+    for article in articles:
+        by_day[article.date.date()].append(article.card)
+    days = sorted(by_day, reverse=True)
+    links = [EditionLink(day, day_url(day), len(by_day[day])) for day in days]
+    return tuple(
+        Briefing(
+            day=day,
+            url=day_url(day),
+            cards=tuple(by_day[day]),
+            previous=links[i + 1] if i + 1 < len(links) else None,
+            next=links[i - 1] if i > 0 else None,
+        )
+        for i, day in enumerate(days)
+    )
+
+
+def _months(briefings: tuple[Briefing, ...]) -> tuple[Month, ...]:
+    by_month: dict[date, list[Briefing]] = defaultdict(list)
+    for briefing in briefings:
+        by_month[briefing.day.replace(day=1)].append(briefing)
+    return tuple(
+        Month(first, f"/{first:%Y/%m}/", tuple(items)) for first, items in sorted(by_month.items(), reverse=True)
+    )
+
+
+def _years(months: tuple[Month, ...]) -> tuple[Year, ...]:
+    by_year: dict[int, list[Month]] = defaultdict(list)
+    for month in months:
+        by_year[month.first_day.year].append(month)
+    return tuple(Year(year, f"/{year}/", tuple(items)) for year, items in sorted(by_year.items(), reverse=True))
+
+
+def _neighbours(articles: list[Article]) -> dict[str, tuple[Card | None, Card | None]]:
+    """For each article, the one published just before it and just after it."""
+    cards = [a.card for a in articles]
+    return {
+        card.url: (cards[i + 1] if i + 1 < len(cards) else None, cards[i - 1] if i > 0 else None)
+        for i, card in enumerate(cards)
+    }
+
+
+def _related(articles: list[Article], by_tag: dict[str, list[Card]], limit: int) -> dict[str, tuple[Card, ...]]:
+    """Up to `limit` articles sharing the most tags with each article; ties go to the newest."""
+    rank = {a.url: i for i, a in enumerate(articles)}  # 0 is the newest
+    related: dict[str, tuple[Card, ...]] = {}
+    for article in articles:
+        shared: Counter[str] = Counter()
+        cards: dict[str, Card] = {}
+        for ref in article.tags:
+            for card in by_tag[ref.name]:
+                if card.url != article.url:
+                    shared[card.url] += 1
+                    cards[card.url] = card
+        best = sorted(shared, key=lambda url: (-shared[url], rank[url]))[:limit]
+        related[article.url] = tuple(cards[url] for url in best)
+    return related

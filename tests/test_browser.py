@@ -1,0 +1,93 @@
+"""The default theme in real Chromium: no console errors, no overflow at 360 px, no serious axe findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import NODE_MODULES, ROOT, need
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "home": "/",
+    "article": "/2022/04/29/the-north-atlantic-treaty-organization-nato-should-seek-to/",
+    "day": "/2022/04/29/",
+    "tag": "/tags/ukraine/",
+    "month": "/2022/04/",
+    "tags": "/tags/",
+}
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from briefing.cli import main
+
+    out = tmp_path_factory.mktemp("sample") / "public"
+    assert main(["--site", str(ROOT), "build", "--now", "2022-05-02", "--out", str(out), "--strict"]) == 0
+    return out
+
+
+@pytest.fixture
+def axe_source() -> str:
+    path = NODE_MODULES / "axe-core" / "axe.min.js"
+    need(path.is_file(), "axe-core is not installed (npm install in tests/)")
+    return path.read_text()
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("width", [360, 1440])
+def test_page_renders_cleanly(page, sample_site: Path, http_root, name: str, width: int) -> None:
+    base = http_root(sample_site)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("requestfailed", lambda req: errors.append(f"failed: {req.url}"))
+    page.set_viewport_size({"width": width, "height": 900})
+    response = page.goto(base + PAGES[name])
+    assert response is not None and response.status == 200
+    page.wait_for_load_state("networkidle")
+    assert errors == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator("h1").count() == 1
+    font_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert font_size >= 16
+
+
+@pytest.mark.parametrize("name", ["home", "article", "day", "tag"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(
+    page, sample_site: Path, http_root, axe_source: str, name: str, scheme: str
+) -> None:
+    base = http_root(sample_site)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(base + PAGES[name])
+    page.evaluate(axe_source)
+    result = page.evaluate("axe.run()")
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_dark_mode_and_print_change_the_look(page, sample_site: Path, http_root) -> None:
+    base = http_root(sample_site)
+    page.goto(base + PAGES["article"])
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark")
+    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert light != dark
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.masthead__nav')).display") == "none"
+
+
+def test_nothing_is_loaded_from_another_host(page, sample_site: Path, http_root) -> None:
+    base = http_root(sample_site)
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
+    for path in PAGES.values():
+        page.goto(base + path)
+    assert requested and all(url.startswith(base) for url in requested)
+    assert not any(url.endswith("favicon.ico") for url in requested)

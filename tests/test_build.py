@@ -1,0 +1,260 @@
+"""The core build: expected output, determinism, time, base paths, collisions, links, scaffolding."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE_NOW, ROOT, snapshot
+
+from briefing.builder import BuildOptions, build
+from briefing.config import load_config
+from briefing.content import parse_when
+
+EXPECTED = Path(__file__).parent / "expected" / "site"
+
+
+def all_text(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def test_fixture_site_matches_expected_output(fixture_site: Path, cli) -> None:
+    run = cli("build", "--now", FIXTURE_NOW)
+    assert run.status == 0, run
+    built = {k: v[0] for k, v in snapshot(fixture_site / "public").items() if not k.startswith("static/")}
+    expected = {k: v[0] for k, v in snapshot(EXPECTED).items()}
+    assert sorted(built) == sorted(expected), "run python tests/regenerate_expected.py and review the diff"
+    for name in expected:
+        assert built[name] == expected[name], f"{name} differs; regenerate and review the diff"
+
+
+def test_every_url_of_the_scheme_is_written(fixture_site: Path, cli) -> None:
+    assert cli("build", "--now", FIXTURE_NOW).status == 0
+    public = fixture_site / "public"
+    for name in [
+        "index.html",
+        "404.html",
+        "2022/04/29/nato-global-outlook/index.html",
+        "2022/04/29/index.html",
+        "2022/04/index.html",
+        "2022/index.html",
+        "tags/index.html",
+        "tags/nato/index.html",
+        "tags/nato/page/2/index.html",
+        "tags/liz-truss/index.html",
+        "static/favicon.svg",
+        "2022/04/29/sao-paulo-schools-reopen/index.html",
+    ]:
+        assert (public / name).is_file(), name
+    home = (public / "index.html").read_text()
+    assert "Friday 29 April 2022" in home and "NATO must have a global outlook" in home
+    day = (public / "2022/04/29/index.html").read_text()
+    assert 'rel="prev" href="/news/2022/04/28/"' in day
+
+
+def test_article_page_shows_everything_an_article_has(fixture_site: Path, cli) -> None:
+    assert cli("build", "--now", FIXTURE_NOW).status == 0
+    page = (fixture_site / "public/2022/04/29/nato-global-outlook/index.html").read_text()
+    assert '<time datetime="2022-04-29T09:30:00+01:00">Friday 29 April 2022, 09:30 BST</time>' in page
+    assert "By Ann Reporter, Bo Writer" in page
+    assert "Image: AP" in page and "min read" in page
+    assert "&ldquo;I mean that NATO must have a global outlook,&rdquo; Truss said &ndash; and she meant it." in page
+    assert 'id="our-war"' in page and 'href="#our-war"' in page  # heading anchors
+    assert "<table>" in page and 'class="footnote"' in page
+    assert 'href="/news/tags/liz-truss/"' in page
+    assert 'rel="next"' not in page or "São Paulo" not in page  # nothing newer than it but itself
+    related = page.split('id="related-heading"')[1]
+    assert related.index("Grain stuck") < related.index("Chile to create")  # two shared tags beat one
+    other = (fixture_site / "public/2022/04/29/sao-paulo-schools-reopen/index.html").read_text()
+    assert other.index("Updated") < other.index("Correction")  # in the order they happened
+    assert "An earlier version misstated the number of schools." in other
+
+
+def test_scheduled_and_draft_articles_are_nowhere(fixture_site: Path, cli) -> None:
+    run = cli("build", "--now", FIXTURE_NOW)
+    assert "next scheduled article due 2022-05-01T06:00:00+01:00: content/2022/05/01/scheduled.md" in run.out
+    text = all_text(fixture_site / "public")
+    for leak in ("Embargoed", "embargo", "Unfinished draft", "secret-draft", "Secret Draft", "2022/05"):
+        assert leak not in text
+    nato_count = re.search(r'/tags/nato/">NATO</a> <span class="count">(\d+)', text)
+    assert nato_count and nato_count.group(1) == "3"
+    run = cli("build", "--now", "2022-05-01T06:00", "--drafts")
+    assert run.status == 0 and "next scheduled" not in run.out
+    text = all_text(fixture_site / "public")
+    assert "Embargoed story about NATO" in text and "Unfinished draft about NATO" in text
+    assert not (fixture_site / "public/tags/secret-draft-tag").exists() or "Secret Draft Tag" in text
+
+
+def test_build_is_deterministic_and_a_second_build_writes_nothing(fixture_site: Path, cli, tmp_path: Path) -> None:
+    assert cli("build", "--now", FIXTURE_NOW).status == 0
+    first = snapshot(fixture_site / "public")
+    run = cli("build", "--now", FIXTURE_NOW)
+    assert "0 rendered, 0 written" in run.out
+    assert snapshot(fixture_site / "public") == first  # same bytes, same mtimes
+    assert cli("build", "--now", FIXTURE_NOW, "--out", str(tmp_path / "other")).status == 0
+    other = snapshot(tmp_path / "other")
+    assert {k: v[0] for k, v in other.items()} == {k: v[0] for k, v in first.items()}
+
+
+def test_stale_pages_are_removed(fixture_site: Path, cli) -> None:
+    assert cli("build", "--now", FIXTURE_NOW).status == 0
+    (fixture_site / "content/2022/04/28/lithium.md").unlink()
+    (fixture_site / "public/keep-me.txt").write_text("not ours")
+    assert cli("build", "--now", FIXTURE_NOW).status == 0
+    assert not (fixture_site / "public/2022/04/28/chile-to-create-a-state-lithium-company").exists()
+    assert not (fixture_site / "public/tags/chile").exists()
+    assert (fixture_site / "public/keep-me.txt").read_text() == "not ours"
+
+
+def test_base_url_with_a_path_reaches_every_link(fixture_site: Path, cli, http_root) -> None:
+    """Serve the output under /news/ and follow every link and asset from every page."""
+    import urllib.error
+    import urllib.request
+
+    assert cli("build", "--now", FIXTURE_NOW, "--out", str(fixture_site / "host/news")).status == 0
+    base = http_root(fixture_site / "host")
+    pages = [p for p in (fixture_site / "host/news").rglob("*.html")]
+    checked = 0
+    for page in pages:
+        html = page.read_text()
+        assert 'href="/' not in html.replace('href="/news/', "") and 'src="/' not in html.replace('src="/news/', "")
+        for link in set(re.findall(r'(?:href|src)="(/[^"#]*)', html)):
+            with urllib.request.urlopen(base + link) as response:
+                assert response.status == 200, link
+            checked += 1
+    assert checked > 30
+    canonical = (fixture_site / "host/news/tags/index.html").read_text()
+    assert '<link rel="canonical" href="https://example.org/news/tags/">' in canonical
+
+
+def test_two_articles_with_one_url_fail_naming_both(site, cli) -> None:
+    head = "---\ntitle: Same\ndate: 2022-04-29\nslug: same\n---\nBody.\n"
+    site({"content/a.md": head, "content/b.md": head})
+    run = cli("build", "--now", "2022-05-01")
+    assert run.status == 1
+    assert "error: content/b.md: would write /2022/04/29/same/, as content/a.md does too" in run.err
+    assert not Path("public").exists()
+
+
+def test_tags_that_share_a_url_fail_naming_both(site, cli) -> None:
+    site(
+        {
+            "content/a.md": "---\ntitle: A\ndate: 2022-04-29\ntags: [Liz Truss]\n---\nA.\n",
+            "content/b.md": "---\ntitle: B\ndate: 2022-04-29\ntags: [liz truss]\n---\nB.\n",
+        }
+    )
+    run = cli("build", "--now", "2022-05-01")
+    assert run.status == 1
+    assert "tag 'liz truss' and tag 'Liz Truss' (used in content/a.md) would both be /tags/liz-truss/" in run.err
+
+
+def test_broken_links_warn_and_fail_with_strict(site, cli) -> None:
+    site(
+        {"content/a.md": "---\ntitle: A\ndate: 2022-04-29\n---\nSee [this](/2022/01/01/gone/) and [that](#nowhere).\n"}
+    )
+    run = cli("build", "--now", "2022-05-01")
+    assert run.status == 0
+    assert "warning: public/2022/04/29/a/index.html: broken link: /2022/01/01/gone/ (from content/a.md)" in run.err
+    assert "warning: public/2022/04/29/a/index.html: broken anchor: #nowhere (from content/a.md)" in run.err
+    before = snapshot(Path("public"))
+    Path("content/a.md").write_text("---\ntitle: A2\ndate: 2022-04-29\n---\nSee [this](/missing/).\n")
+    run = cli("build", "--now", "2022-05-01", "--strict")
+    assert run.status == 1 and "error: public/2022/04/29/a2/index.html: broken link: /missing/" in run.err
+    assert snapshot(Path("public")) == before
+
+
+def test_template_links_are_checked_too(site, cli) -> None:
+    site(
+        {
+            "content/a.md": "---\ntitle: A\ndate: 2022-04-29\n---\nA.\n",
+            "templates/404.html": '{% extends "base.html" %}{% block main %}<a href="{{ "/nope/" | rel }}">x</a>{% endblock %}',
+        }
+    )
+    run = cli("build", "--now", "2022-05-01", "--strict")
+    assert run.status == 1 and "public/404.html: broken link: /nope/ (from the not-found page)" in run.err
+
+
+def test_new_scaffolds_a_site_that_builds(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli("new", "paper").status == 0
+    toml = (tmp_path / "paper/site.toml").read_text()
+    for key in (
+        "title",
+        "description",
+        "base_url",
+        "language",
+        "timezone",
+        "author",
+        "publisher",
+        "publisher_logo",
+        "per_page",
+        "home_days",
+        "related",
+        "[tags]",
+    ):
+        assert re.search(rf"^{re.escape(key)}", toml, re.MULTILINE), key
+    assert (tmp_path / "paper/inbox").is_dir()
+    assert not (tmp_path / "paper/templates").exists()  # the default theme is used
+    run = cli("--site", "paper", "build", "--strict")
+    assert run.status == 0, run
+    assert "Welcome" in (tmp_path / "paper/public/index.html").read_text()
+    assert (tmp_path / "paper/public/static/css/briefing.css").is_file()
+    assert cli("new", "paper").status == 1  # never over an existing site
+
+
+def test_build_py_and_the_console_script_agree(fixture_site: Path, tmp_path: Path) -> None:
+    args = ["--site", str(fixture_site), "build", "--now", FIXTURE_NOW]
+    a = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args, "--out", str(tmp_path / "a")], capture_output=True, text=True
+    )
+    console_script = Path(sys.executable).parent / "briefing"
+    assert console_script.is_file(), "install the package first: pip install -e ."
+    b = subprocess.run([str(console_script), *args, "--out", str(tmp_path / "b")], capture_output=True, text=True)
+    assert a.returncode == b.returncode == 0, (a.stderr, b.stderr)
+    assert {k: v[0] for k, v in snapshot(tmp_path / "a").items()} == {
+        k: v[0] for k, v in snapshot(tmp_path / "b").items()
+    }
+
+
+def test_wheel_carries_the_default_theme(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("briefing-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in (
+        "briefing/_theme/templates/base.html",
+        "briefing/_theme/templates/article.html",
+        "briefing/_theme/static/css/briefing.css",
+        "briefing/_theme/static/favicon.svg",
+    ):
+        assert name in names
+
+
+def test_time_zone_decides_the_day(site) -> None:
+    root = site(
+        {
+            "site.toml": 'timezone = "America/New_York"\n',
+            "content/a.md": "---\ntitle: Late\ndate: 2022-04-30T02:30:00+00:00\n---\nLate news.\n",
+        }
+    )
+    config = load_config(root)
+    now = parse_when("2022-05-01", config.zone)
+    assert now is not None
+    build(config, BuildOptions(out_dir=root / "public", now=now))
+    assert (root / "public/2022/04/29/late/index.html").is_file()  # 22:30 on the 29th in New York
+    assert "2022-04-29T22:30:00-04:00" in (root / "public/2022/04/29/late/index.html").read_text()
+
+
+def test_the_sample_site_builds_strictly(tmp_path: Path, cli) -> None:
+    run = cli("--site", str(ROOT), "build", "--strict", "--now", "2022-05-02", "--out", str(tmp_path / "out"))
+    assert run.status == 0, run
+    assert (tmp_path / "out/index.html").is_file()
+    assert len(list((tmp_path / "out").rglob("index.html"))) > 40
