@@ -14,6 +14,7 @@ from .builder import BuildOptions, BuildReport, build
 from .config import SiteConfig, load_config, shown_path
 from .content import parse_when
 from .errors import BriefingError, UsageError
+from .ingest import IngestReport, ingest
 
 log = logging.getLogger("briefing")
 
@@ -70,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     cmd.set_defaults(run=_serve)
 
+    cmd = commands.add_parser("ingest", parents=[common], help="turn wire copy (files or folders) into articles")
+    cmd.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    cmd.set_defaults(run=_ingest)
+
     cmd = commands.add_parser("new", parents=[common], help="scaffold a new site in DIR")
     cmd.add_argument("dir", type=Path)
     cmd.set_defaults(run=_new)
@@ -104,10 +109,32 @@ def print_report(report: BuildReport) -> None:
         print(f"next scheduled article due {report.next_due.date.isoformat()}: {report.next_due.path}")
 
 
+def print_ingest(report: IngestReport) -> int:
+    """One line per wire item; 1 if any was rejected."""
+    for is_problem, line in report.lines():
+        print(line, file=sys.stderr if is_problem else sys.stdout)
+    return 1 if report.rejected else 0
+
+
+def ingest_inbox(config: SiteConfig) -> int:
+    """Ingest inbox/ when the site has one; rejects are reported, not fatal."""
+    if not config.inbox_dir.is_dir():
+        return 0
+    report = ingest(config, [config.inbox_dir])
+    report.unchanged.clear()  # the inbox is read on every build: say only what changed
+    return print_ingest(report)
+
+
 def _build(args: argparse.Namespace) -> int:
     config = site_config(args)
-    print_report(build(config, build_options(args, config)))
-    return 0
+    options = build_options(args, config)
+    status = ingest_inbox(config)
+    print_report(build(config, options))
+    return status
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    return print_ingest(ingest(site_config(args), args.paths))
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -119,6 +146,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.out is None:
         args.out = config.cache_dir / "serve"
     options = build_options(args, config)
+    ingest_inbox(config)
     print_report(build(config, options))
     server = make_server(options.out_dir, args.host, args.port, config.base_path)
     print(f"serving {shown_path(options.out_dir)} at {base_url} (Ctrl-C to stop)")

@@ -33,6 +33,7 @@ KNOWN_KEYS = frozenset(
         "draft",
         "updates",
         "template",
+        "source_file",
         "source_sha256",
     }
 )

@@ -67,7 +67,7 @@ def shorten(text: str, limit: int = SUMMARY_LIMIT) -> str:
         return text
     window = text[: limit + 1]
     ends = [m.end() for m in _SENTENCE_END.finditer(window)]
-    if ends and ends[-1] >= limit // 3:
+    if ends and ends[-1] >= 20:
         return window[: ends[-1]].strip()
     cut = window.rsplit(" ", 1)[0].rstrip(" ,;:–—-")
     return cut + "…"

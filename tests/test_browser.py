@@ -91,3 +91,32 @@ def test_nothing_is_loaded_from_another_host(page, sample_site: Path, http_root)
         page.goto(base + path)
     assert requested and all(url.startswith(base) for url in requested)
     assert not any(url.endswith("favicon.ico") for url in requested)
+
+
+def test_ingested_seed_shows_every_paragraph_in_chromium(page, tmp_path: Path, http_root) -> None:
+    """Wire copy -> ingest (by build, from inbox/) -> article page: every paragraph is on screen."""
+    import re
+    import shutil
+
+    from briefing.cli import main
+
+    site = tmp_path / "site"
+    (site / "inbox").mkdir(parents=True)
+    shutil.copy(ROOT / "site.toml", site / "site.toml")
+    seed = ROOT / "inbox" / "000_c4df29a8e7bf47ba.txt"
+    shutil.copy(seed, site / "inbox")
+    assert main(["--site", str(site), "build", "--now", "2022-05-02", "--strict"]) == 0
+    base = http_root(site / "public")
+    page.goto(base + "/2022/04/29/the-north-atlantic-treaty-organization-nato-should-seek-to/")
+    shown = page.inner_text("main")
+
+    def reading(text: str) -> str:
+        for fancy, plain in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
+            text = text.replace(fancy, plain)
+        return " ".join(text.split())
+
+    raw = seed.read_text(encoding="utf-8").strip().removeprefix("date 2022-04-29")
+    paragraphs = [p for p in re.split(r"\n\s*\n", raw) if p.strip()]
+    assert paragraphs[-1].strip() == "Image: AP" and "Image: AP" in shown
+    for paragraph in paragraphs:
+        assert reading(paragraph) in reading(shown)
