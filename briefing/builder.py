@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from .config import SiteConfig
-from .content import ArticleSource, load_articles
+from .content import ArticleCache, ArticleSource, load_articles
 from .errors import BriefingError, Problem
 from .links import check_links
 from .markup import Renderer
@@ -31,6 +32,15 @@ class BuildOptions:
     strict: bool = False
 
 
+@dataclass(slots=True)
+class Caches:
+    """What a long-running process (watch, serve) keeps between builds: parsed articles and
+    rendered Markdown."""
+
+    articles: ArticleCache = field(default_factory=ArticleCache)
+    renderer: Renderer = field(default_factory=Renderer)
+
+
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     """What a build did."""
@@ -43,7 +53,8 @@ class BuildReport:
     seconds: float
     warnings: tuple[Problem, ...] = ()
     next_due: ArticleSource | None = None
-    written_files: tuple[str, ...] = field(default=())
+    changed_files: tuple[str, ...] = field(default=())  # written or deleted, relative to out_dir
+    articles_read: int = 0
 
     def summary(self) -> str:
         """The one line every build ends with."""
@@ -65,14 +76,24 @@ class _Clock:
         self.last = now
 
 
-def build(config: SiteConfig, options: BuildOptions, renderer: Renderer | None = None) -> BuildReport:
-    """Build the site into options.out_dir; raise BriefingError, leaving the output as it was."""
+def build(
+    config: SiteConfig,
+    options: BuildOptions,
+    caches: Caches | None = None,
+    commit_lock: AbstractContextManager[object] | None = None,
+) -> BuildReport:
+    """Build the site into options.out_dir; raise BriefingError, leaving the output as it was.
+
+    `caches` carries parsed articles and rendered Markdown from one build to the next;
+    `commit_lock` is held while files are moved into place, so a server holding it while it
+    reads a file serves either the old site or the new one.
+    """
     clock = _Clock()
     check_output_dir(config.root, options.out_dir)
-    renderer = renderer or Renderer()
-    loaded = load_articles(config)
+    caches = caches or Caches()
+    loaded = load_articles(config, caches.articles)
     clock.lap("load")
-    site = assemble(config, loaded.articles, renderer.render, options.now, options.drafts)
+    site = assemble(config, loaded.articles, caches.renderer.render, options.now, options.drafts)
     clock.lap("assemble")
     pages = plan(config, site)
     clock.lap("plan")
@@ -90,7 +111,8 @@ def build(config: SiteConfig, options: BuildOptions, renderer: Renderer | None =
     if options.strict and warnings:
         staged.discard()
         raise BriefingError(warnings)
-    staged.commit()
+    with commit_lock or nullcontext():
+        staged.commit()
     save_manifest(manifest_file, staged.entries)
     clock.lap("write")
     return BuildReport(
@@ -102,5 +124,8 @@ def build(config: SiteConfig, options: BuildOptions, renderer: Renderer | None =
         seconds=time.perf_counter() - clock.start,
         warnings=warnings,
         next_due=site.next_due,
-        written_files=tuple(sorted(t.relative_to(options.out_dir).as_posix() for _, t in staged.staged)),
+        changed_files=tuple(
+            sorted({t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale))
+        ),
+        articles_read=loaded.read,
     )

@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .builder import BuildOptions, BuildReport, build
+from .builder import BuildOptions, BuildReport, Caches, build
 from .config import SiteConfig, load_config, shown_path
 from .content import parse_when
 from .errors import BriefingError, UsageError
 from .ingest import IngestReport, ingest
+from .server import LiveState, make_server
+from .watch import watch_loop
 
 log = logging.getLogger("briefing")
 
@@ -70,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     cmd.set_defaults(run=_serve)
+
+    cmd = commands.add_parser("watch", parents=[common, building], help="build, then rebuild on every change")
+    cmd.set_defaults(run=_watch)
 
     cmd = commands.add_parser("ingest", parents=[common], help="turn wire copy (files or folders) into articles")
     cmd.add_argument("paths", type=Path, nargs="+", metavar="PATH")
@@ -137,26 +144,83 @@ def _ingest(args: argparse.Namespace) -> int:
     return print_ingest(ingest(site_config(args), args.paths))
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from .server import make_server
+class Rebuilder:
+    """One build after another in a long-running process (watch, serve): caches kept between
+    builds, the config re-read each time, errors printed and returned, never raised."""
 
-    probe = site_config(args)
-    base_url = f"http://{_url_host(args.host)}:{args.port}{probe.base_path}"
-    config = site_config(args, base_url=base_url)
-    if args.out is None:
-        args.out = config.cache_dir / "serve"
-    options = build_options(args, config)
-    ingest_inbox(config)
-    print_report(build(config, options))
-    server = make_server(options.out_dir, args.host, args.port, config.base_path)
-    print(f"serving {shown_path(options.out_dir)} at {base_url} (Ctrl-C to stop)")
+    def __init__(self, args: argparse.Namespace, commit_lock: AbstractContextManager[object] | None = None) -> None:
+        self.args = args
+        self.caches = Caches()
+        self.commit_lock = commit_lock
+        self.overrides: dict[str, Any] = {}
+
+    def __call__(self, changed: Iterable[str] = ()) -> tuple[str | None, list[str]]:
+        """Ingest the inbox and build; (error text or None, changed output files)."""
+        problems: list[str] = []
+        changed_files: list[str] = []
+        try:
+            config = site_config(self.args, **self.overrides)
+            if config.inbox_dir.is_dir():
+                report = ingest(config, [config.inbox_dir])
+                report.unchanged.clear()
+                print_ingest(report)
+                problems += [f"{path}: {why}" for path, why in report.rejected]
+            result = build(config, build_options(self.args, config), self.caches, self.commit_lock)
+            print_report(result)
+            changed_files = list(result.changed_files)
+        except BriefingError as exc:
+            for problem in exc.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            problems += [str(p) for p in exc.problems]
+        return ("\n".join(problems) or None), changed_files
+
+
+def _watch(args: argparse.Namespace) -> int:
+    rebuild = Rebuilder(args)
+    status = 1 if rebuild()[0] else 0
+    print(f"watching {shown_path(args.site)} for changes (Ctrl-C to stop)")
+    stop = threading.Event()
     try:
-        server.serve_forever()
+        watch_loop(args.site, rebuild, stop)
+    except KeyboardInterrupt:
+        stop.set()
+        print("stopped")
+    return status
+
+
+def _serve(args: argparse.Namespace) -> int:
+    probe = site_config(args)
+    if args.out is None:
+        args.out = probe.cache_dir / "serve"
+    live = LiveState()
+    rebuild = Rebuilder(args, commit_lock=live.lock)
+    server = make_server(args.out.resolve(), args.host, args.port, probe.base_path, live)
+    base_url = f"http://{_url_host(args.host)}:{server.server_address[1]}{probe.base_path}"
+    rebuild.overrides["base_url"] = base_url
+
+    def publish(paths: Iterable[str] = ()) -> None:
+        error, files = rebuild(paths)
+        live.publish(error, [_file_url(probe.base_path, name) for name in files])
+
+    publish()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"serving {shown_path(args.out)} at {base_url} (Ctrl-C to stop)", flush=True)
+    stop = threading.Event()
+    try:
+        watch_loop(args.site, publish, stop)
     except KeyboardInterrupt:
         print("stopped")
     finally:
+        stop.set()
+        live.close()
+        server.shutdown()
         server.server_close()
     return 0
+
+
+def _file_url(base_path: str, name: str) -> str:
+    """The URL of an output file: 'a/b/index.html' is '/base/a/b/'."""
+    return base_path + (name.removesuffix("index.html") if name.endswith("index.html") else name)
 
 
 def _url_host(host: str) -> str:

@@ -85,6 +85,7 @@ class Loaded:
 
     articles: tuple[ArticleSource, ...]
     warnings: tuple[Problem, ...]
+    read: int  # files parsed (not taken from the cache)
 
 
 class _Loader(yaml.SafeLoader):
@@ -122,22 +123,64 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
-def load_articles(config: SiteConfig) -> Loaded:
+class ArticleCache:
+    """Parsed articles remembered by path, file size, mtime and time zone, so a rebuild in the
+    same process re-reads only the files that changed."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[int, int, int, int, str], ArticleSource, list[Problem]]] = {}
+
+    def get(self, path: Path, stamp: tuple[int, int, int, int, str]) -> tuple[ArticleSource, list[Problem]] | None:
+        """The article parsed from path when the file has not changed since."""
+        entry = self._entries.get(path)
+        return (entry[1], entry[2]) if entry is not None and entry[0] == stamp else None
+
+    def put(
+        self, path: Path, stamp: tuple[int, int, int, int, str], article: ArticleSource, warnings: list[Problem]
+    ) -> None:
+        """Remember what path parsed to."""
+        self._entries[path] = (stamp, article, warnings)
+
+    def keep_only(self, paths: set[Path]) -> None:
+        """Forget files that are gone."""
+        self._entries = {p: e for p, e in self._entries.items() if p in paths}
+
+
+def load_articles(config: SiteConfig, cache: ArticleCache | None = None) -> Loaded:
     """Read every article under content/; raise one BriefingError listing every problem."""
     problems: list[Problem] = []
     warnings: list[Problem] = []
     articles: list[ArticleSource] = []
-    for path in discover(config.content_dir):
-        try:
-            article, notes = load_article(path, config)
-        except BriefingError as exc:
-            problems.extend(exc.problems)
-            continue
-        articles.append(article)
-        warnings.extend(notes)
+    paths = list(discover(config.content_dir))
+    read = 0
+    for path in paths:
+        stamp = _stamp(path, config.timezone)
+        cached = cache.get(path, stamp) if cache is not None and stamp is not None else None
+        if cached is None:
+            read += 1
+            try:
+                cached = load_article(path, config)
+            except BriefingError as exc:
+                problems.extend(exc.problems)
+                continue
+            if cache is not None and stamp is not None:
+                cache.put(path, stamp, *cached)
+        articles.append(cached[0])
+        warnings.extend(cached[1])
+    if cache is not None:
+        cache.keep_only(set(paths))
     if problems:
         raise BriefingError(problems)
-    return Loaded(tuple(articles), tuple(warnings))
+    return Loaded(tuple(articles), tuple(warnings), read)
+
+
+def _stamp(path: Path, timezone: str) -> tuple[int, int, int, int, str] | None:
+    """What says a file is unchanged: its inode (a save by rename makes a new one), times and size."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size, timezone)
 
 
 def discover(content_dir: Path) -> Iterator[Path]:

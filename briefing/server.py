@@ -5,12 +5,18 @@ It knows nothing about the generator: it is handed the folder to serve.
 
 from __future__ import annotations
 
+import html
 import http.server
+import ipaddress
+import json
 import mimetypes
 import posixpath
 import sys
+import threading
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -34,7 +40,6 @@ TYPES = {
     ".pdf": "application/pdf",
     ".wasm": "application/wasm",
 }
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def resolve(root: Path, url_path: str, base_path: str = "/") -> tuple[Path | None, str | None]:
@@ -76,6 +81,10 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
     base_path: str = "/"
     server_version = "briefing"
 
+    def read_lock(self) -> AbstractContextManager[object]:
+        """Held while a file is found and read; a build holds it while it swaps files in."""
+        return nullcontext()
+
     def do_GET(self) -> None:  # noqa: N802
         self._respond(send_body=True)
 
@@ -83,20 +92,14 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         self._respond(send_body=False)
 
     def _respond(self, send_body: bool) -> None:
-        path, redirect = resolve(self.root, self.path, self.base_path)
+        with self.read_lock():
+            path, redirect, status, body = self._read()
         if redirect is not None:
             self.send_response(301)
             self.send_header("Location", redirect)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        status = 200
-        if path is None:
-            status, path = 404, self.root / "404.html"
-        try:
-            body = path.read_bytes()
-        except OSError:
-            status, body, path = 404, b"Not found\n", Path("404.txt")
         body = self.transform(path, body)
         self.send_response(status)
         self.send_header("Content-Type", content_type(path))
@@ -106,6 +109,18 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
+    def _read(self) -> tuple[Path, str | None, int, bytes]:
+        path, redirect = resolve(self.root, self.path, self.base_path)
+        if redirect is not None:
+            return Path(), redirect, 301, b""
+        status = 200
+        if path is None:
+            status, path = 404, self.root / "404.html"
+        try:
+            return path, None, status, path.read_bytes()
+        except OSError:
+            return Path("404.txt"), None, 404, b"Not found\n"
+
     def transform(self, path: Path, body: bytes) -> bytes:
         """Hook for subclasses (live reload); serves the file as it is."""
         return body
@@ -114,13 +129,159 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+EVENTS_PATH = "__briefing/events"
+_SCRIPT = """<script>
+(() => {
+  const base = %(base)s, since = %(epoch)d;
+  function show(error) {
+    let box = document.getElementById("briefing-error");
+    if (!error) { if (box) box.remove(); return; }
+    if (!box) { box = document.createElement("pre"); box.id = "briefing-error"; document.body.appendChild(box); }
+    box.setAttribute("role", "alert");
+    box.style.cssText = %(style)s;
+    box.textContent = "Build failed\\n\\n" + error;
+  }
+  const events = new EventSource(base + "%(events)s?since=" + since);
+  events.addEventListener("build", (message) => {
+    const state = JSON.parse(message.data);
+    show(state.error);
+    const mine = state.changed.includes(location.pathname);
+    const asset = state.changed.some((url) => !url.endsWith("/") && !url.endsWith(".html"));
+    if (!state.error && (state.all || mine || asset)) location.reload();
+  });
+})();
+</script>
+"""
+_OVERLAY_STYLE = (
+    "position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;margin:0;padding:1rem 1.25rem;"
+    "background:#2b0b0b;color:#ffe0e0;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;"
+    "z-index:2147483647;border-top:4px solid #ff5c5c"
+)
+
+
+class LiveState:
+    """What connected browsers are told after each build: an epoch, the error if the build
+    failed, and which URLs changed. Also the lock a build holds while it swaps files in."""
+
+    HISTORY = 64
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._cond = threading.Condition()
+        self.epoch = 0
+        self.error: str | None = None
+        self._changes: dict[int, frozenset[str]] = {}
+        self.closed = False
+
+    def publish(self, error: str | None, changed_urls: Iterable[str]) -> None:
+        """Record a finished build and wake every waiting browser."""
+        with self._cond:
+            self.epoch += 1
+            self.error = error
+            self._changes[self.epoch] = frozenset(changed_urls)
+            self._changes.pop(self.epoch - self.HISTORY, None)
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """Release every waiting browser connection (the server is stopping)."""
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+    def wait(self, since: int, timeout: float) -> dict[str, object] | None:
+        """The state once a build newer than `since` has finished; None on timeout or close."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.epoch > since or self.closed, timeout)
+            if self.epoch <= since or self.closed:
+                return None
+            known = since >= self.epoch - self.HISTORY + 1 and since >= 0
+            changed = set().union(*(self._changes.get(e, frozenset()) for e in range(since + 1, self.epoch + 1)))
+            return {"epoch": self.epoch, "error": self.error, "all": not known, "changed": sorted(changed)}
+
+
+class LiveHandler(SiteHandler):
+    """SiteHandler plus live reload: an event stream, and a script (and the error, if the last
+    build failed) injected into HTML responses only, never into files on disk."""
+
+    live: LiveState
+    keepalive_seconds = 15.0
+
+    def read_lock(self) -> AbstractContextManager[object]:
+        return self.live.lock
+
+    def do_GET(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        if url.path == self.base_path + EVENTS_PATH:
+            self._events(url.query)
+        else:
+            super().do_GET()
+
+    def transform(self, path: Path, body: bytes) -> bytes:
+        if path.suffix != ".html":
+            return body
+        epoch, error = self.live.epoch, self.live.error
+        script = _SCRIPT % {
+            "base": json.dumps(self.base_path),
+            "epoch": epoch,
+            "events": EVENTS_PATH,
+            "style": json.dumps(_OVERLAY_STYLE),
+        }
+        if error:
+            script = (
+                f'<pre id="briefing-error" role="alert" style="{_OVERLAY_STYLE}">Build failed\n\n'
+                f"{html.escape(error)}</pre>\n{script}"
+            )
+        marker = body.rfind(b"</body>")
+        if marker < 0:
+            return body + script.encode()
+        return body[:marker] + script.encode() + body[marker:]
+
+    def _events(self, query: str) -> None:
+        try:
+            since = int(parse_qs(query).get("since", ["0"])[0])
+        except ValueError:
+            since = 0
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        try:
+            while not self.live.closed:
+                state = self.live.wait(since, self.keepalive_seconds)
+                if state is None:
+                    self.wfile.write(b": keepalive\n\n")
+                else:
+                    since = int(str(state["epoch"]))
+                    self.wfile.write(f"event: build\ndata: {json.dumps(state)}\n\n".encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
 def make_server(
-    root: Path, host: str, port: int, base_path: str = "/", handler: type[SiteHandler] = SiteHandler
+    root: Path, host: str, port: int, base_path: str = "/", live: LiveState | None = None
 ) -> http.server.ThreadingHTTPServer:
-    """A threaded HTTP server for root, bound to host:port (port 0 picks a free one)."""
-    bound = type("BoundSiteHandler", (handler,), {"root": root, "base_path": base_path})
+    """A threaded HTTP server for root, bound to host:port (port 0 picks a free one); with
+    live reload when given a LiveState."""
+    fields: dict[str, object] = {"root": root, "base_path": base_path}
+    if live is not None:
+        fields["live"] = live
+    bound = type("BoundSiteHandler", (LiveHandler if live is not None else SiteHandler,), fields)
     server = http.server.ThreadingHTTPServer((host, port), bound)
     server.daemon_threads = True
-    if host not in LOOPBACK:
-        print(f"warning: serving on {host}, which other machines may reach", file=sys.stderr)
+    warning = exposure_warning(host)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return server
+
+
+def exposure_warning(host: str) -> str | None:
+    """A warning when host is not a loopback address, so other machines may reach the preview."""
+    if host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return f"serving on {host}, not on a loopback address: other machines may reach this preview"
