@@ -95,7 +95,7 @@ def build(
     clock.lap("load")
     site = assemble(config, loaded.articles, caches.renderer.render, options.now, options.drafts)
     clock.lap("assemble")
-    pages = plan(config, site)
+    pages = plan(config, site, options.now)
     clock.lap("plan")
     theme = find_theme(config)
     templates = Templates(config, theme)

@@ -44,6 +44,10 @@ class SiteConfig:
     )
     per_page: int = field(default=20, metadata=_doc("Articles on each page of a tag listing."))
     home_days: int = field(default=7, metadata=_doc("Earlier editions listed on the home page below the latest one."))
+    feed_length: int = field(default=50, metadata=_doc("Newest articles in each feed."))
+    feed_content: str = field(
+        default="full", metadata=_doc('What feed entries carry besides the summary: "full" (the article) or "summary".')
+    )
     related: int = field(default=5, metadata=_doc("Related articles (by shared tags) shown under an article."))
     tags: Mapping[str, tuple[str, ...]] = field(
         default_factory=dict,
@@ -144,6 +148,14 @@ def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> SiteC
                     "use an IANA name such as Europe/London",
                 )
             )
+    if values.get("feed_content", "full") not in ("full", "summary"):
+        problems.append(
+            Problem(
+                shown,
+                _key_line(text, "feed_content"),
+                f'feed_content must be "full" or "summary", not {values["feed_content"]!r}',
+            )
+        )
     if "base_url" in values and not re.match(r"^https?://[^/]+(/.*)?$", values["base_url"]):
         problems.append(
             Problem(shown, _key_line(text, "base_url"), f"base_url {values['base_url']!r} is not an http(s) URL")

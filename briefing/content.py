@@ -30,6 +30,8 @@ KNOWN_KEYS = frozenset(
         "summary",
         "author",
         "image_credit",
+        "image",
+        "image_alt",
         "draft",
         "updates",
         "template",
@@ -65,6 +67,8 @@ class ArticleSource:
     summary: str | None
     authors: tuple[str, ...]
     image_credit: str | None
+    image: str | None
+    image_alt: str
     draft: bool
     updates: tuple[Update, ...]
     extra: dict[str, Any]
@@ -283,6 +287,8 @@ class _Fields:
         authors = self.strings("author", one_allowed=True)
         summary = self.text("summary")
         credit = self.text("image_credit")
+        image = self.image()
+        image_alt = self.text("image_alt") or ""
         draft = self.data.get("draft", False)
         if not isinstance(draft, bool):
             self.problem("draft", f"draft must be true or false, not {draft!r}")
@@ -310,6 +316,8 @@ class _Fields:
             summary=summary,
             authors=authors,
             image_credit=credit,
+            image=image,
+            image_alt=image_alt,
             draft=bool(draft),
             updates=updates,
             extra=extra,
@@ -374,6 +382,15 @@ class _Fields:
             )
             return ()
         return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
+
+    def image(self) -> str | None:
+        value = self.text("image")
+        if value is None:
+            return None
+        if not re.match(r"^(https?://[^\s]+|/[^\s\\]*)$", value) or "/../" in value + "/":
+            self.problem("image", f"image {value!r} is not a URL", "write https://... or a path such as /static/x.jpg")
+            return None
+        return value
 
     def template(self) -> str:
         value = self.data.get("template", "article.html")

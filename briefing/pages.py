@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
-from .site import Site
+from .site import Card, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +46,10 @@ class Page:
         return self.url.lstrip("/") + "index.html" if self.url.endswith("/") else self.url.lstrip("/")
 
 
-def plan(config: SiteConfig, site: Site) -> list[Page]:
-    """Every page of the site, in a stable order; two pages with one URL fail the build."""
-    pages = list(_pages(config, site))
+def plan(config: SiteConfig, site: Site, now: datetime) -> list[Page]:
+    """Every page of the site, in a stable order; two pages with one URL fail the build.
+    `now` picks the articles of the news sitemap (published in the two days before it)."""
+    pages = list(_pages(config, site, now))
     seen: dict[str, Page] = {}
     problems: list[Problem] = []
     for page in pages:
@@ -66,13 +68,25 @@ def plan(config: SiteConfig, site: Site) -> list[Page]:
     return pages
 
 
-def _pages(config: SiteConfig, site: Site) -> Iterator[Page]:
+NEWS_WINDOW = timedelta(days=2)
+NEWS_LIMIT = 1000
+
+
+def _pages(config: SiteConfig, site: Site, now: datetime) -> Iterator[Page]:
+    """Every page; each HTML page's URL and last-modified time also go into the sitemap."""
+    sitemap: list[tuple[str, datetime | None]] = []
+
+    def listed(page: Page, lastmod: datetime | None) -> Page:
+        sitemap.append((page.url, lastmod))
+        return page
+
     latest = site.briefings[0] if site.briefings else None
     recent = tuple(b.link for b in site.briefings[1 : 1 + config.home_days])
-    yield _page("/", "home.html", "the home page", briefing=latest, recent=recent)
+    home = _page("/", "home.html", "the home page", briefing=latest, recent=recent)
+    yield listed(home, _newest(latest.cards if latest else ()))
     for article in site.articles:
         older, newer = site.neighbours[article.url]
-        yield _page(
+        page = _page(
             article.url,
             article.template,
             shown_path(config.root / article.path),
@@ -82,13 +96,21 @@ def _pages(config: SiteConfig, site: Site) -> Iterator[Page]:
             next=newer,
             related=site.related[article.url],
         )
+        yield listed(page, article.modified)
     for briefing in site.briefings:
-        yield _page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing)
+        yield listed(
+            _page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing),
+            _newest(briefing.cards),
+        )
     for month in site.months:
-        yield _page(month.url, "month.html", f"the archive of {month.first_day:%Y-%m}", month=month)
+        month_page = _page(month.url, "month.html", f"the archive of {month.first_day:%Y-%m}", month=month)
+        yield listed(month_page, _newest(c for b in month.briefings for c in b.cards))
     for year in site.years:
-        yield _page(year.url, "year.html", f"the archive of {year.year}", year=year)
-    yield _page("/tags/", "tags.html", "the tag index", tags=tuple((t.ref, len(t.cards)) for t in site.tags))
+        year_page = _page(year.url, "year.html", f"the archive of {year.year}", year=year)
+        yield listed(year_page, _newest(c for m in year.months for b in m.briefings for c in b.cards))
+    tag_index = _page("/tags/", "tags.html", "the tag index", tags=tuple((t.ref, len(t.cards)) for t in site.tags))
+    yield listed(tag_index, _newest(a.card for a in site.articles))
+    by_url = {a.url: a for a in site.articles}
     for tag in site.tags:
         chunks = [tag.cards[i : i + config.per_page] for i in range(0, len(tag.cards), config.per_page)]
         urls = [tag.ref.url] + [f"{tag.ref.url}page/{n}/" for n in range(2, len(chunks) + 1)]
@@ -99,8 +121,29 @@ def _pages(config: SiteConfig, site: Site) -> Iterator[Page]:
                 urls[number - 2] if number > 1 else None,
                 urls[number] if number < len(urls) else None,
             )
-            yield _page(url, "tag.html", f"tag {tag.ref.name!r}", tag=tag.ref, cards=cards, pagination=pagination)
+            page = _page(url, "tag.html", f"tag {tag.ref.name!r}", tag=tag.ref, cards=cards, pagination=pagination)
+            yield listed(page, _newest(cards))
+        entries = tuple(by_url[c.url] for c in tag.cards[: config.feed_length])
+        yield _page(
+            f"{tag.ref.url}feed.xml",
+            "feed.xml",
+            f"the feed of tag {tag.ref.name!r}",
+            title=f"{config.title}: {tag.ref.name}",
+            home=tag.ref.url,
+            entries=entries,
+        )
     yield _page("/404.html", "404.html", "the not-found page")
+    entries = site.articles[: config.feed_length]
+    yield _page("/feed.xml", "feed.xml", "the site feed", title=config.title, home="/", entries=entries)
+    yield _page("/feed.json", "feed.json", "the JSON feed", title=config.title, home="/", entries=entries)
+    yield _page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=tuple(sitemap))
+    news = tuple(a.card for a in site.articles if now - NEWS_WINDOW < a.date <= now)[:NEWS_LIMIT]
+    yield _page("/news-sitemap.xml", "news-sitemap.xml", "the news sitemap", cards=news)
+    yield _page("/robots.txt", "robots.txt", "robots.txt")
+
+
+def _newest(cards: Iterable[Card]) -> datetime | None:
+    return max((c.modified for c in cards), default=None)
 
 
 def _page(url: str, template: str, origin: str, origin_line: int | None = None, **context: Any) -> Page:

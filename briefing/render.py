@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import jinja2
 import markdown
 
-from . import __version__
+from . import __version__, syndication
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
 from .pages import Page
@@ -68,9 +69,19 @@ class Templates:
             abs=lambda url: config.base_url + str(url).lstrip("/"),
             longdate=long_date,
             clock=lambda value: f"{value:%H:%M}",
-            isotime=lambda value: value.isoformat(timespec="seconds"),
+            isotime=syndication.rfc3339,
         )
-        self.env.globals.update(site=config)
+        self.env.globals.update(
+            site=config,
+            entry_id=functools.partial(syndication.entry_id, config),
+            entry_html=functools.partial(syndication.entry_html, config),
+            authors=functools.partial(syndication.authors, config),
+            json_feed=functools.partial(syndication.json_feed, config),
+            article_ld=functools.partial(syndication.article_ld, config),
+            itemlist_ld=functools.partial(syndication.itemlist_ld, config),
+            media=lambda image: config.base_path + image.lstrip("/") if image.startswith("/") else image,
+            absolute_media=functools.partial(syndication.media_url, config),
+        )
         self.template_dirs = theme.template_dirs
         self.fingerprint = self._fingerprint()
 

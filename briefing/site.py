@@ -61,6 +61,8 @@ class Article:
     summary: str
     authors: tuple[str, ...]
     image_credit: str | None
+    image: str | None
+    image_alt: str
     draft: bool
     updates: tuple[Update, ...]
     extra: dict[str, Any]
@@ -248,6 +250,8 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
         summary=summary,
         authors=source.authors,
         image_credit=source.image_credit,
+        image=source.image,
+        image_alt=source.image_alt,
         draft=source.draft,
         updates=source.updates,
         extra=source.extra,

@@ -70,7 +70,8 @@ def test_article_page_shows_everything_an_article_has(fixture_site: Path, cli) -
     related = page.split('id="related-heading"')[1]
     assert related.index("Grain stuck") < related.index("Chile to create")  # two shared tags beat one
     other = (fixture_site / "public/2022/04/29/sao-paulo-schools-reopen/index.html").read_text()
-    assert other.index("Updated") < other.index("Correction")  # in the order they happened
+    main = other.split("<main")[1]
+    assert main.index("<strong>Updated</strong>") < main.index("<strong>Correction</strong>")  # in order
     assert "An earlier version misstated the number of schools." in other
 
 

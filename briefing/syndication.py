@@ -1,0 +1,162 @@
+"""What feeds, sitemaps and structured data say about articles: ids, absolute HTML, JSON.
+
+Templates call these (registered as Jinja globals); they are plain functions of the config and
+the site model, so feeds, JSON-LD and pages all agree on every date and URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from html import escape
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from .config import SiteConfig
+from .site import Article, Briefing
+
+_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src)=")([^"]*)(")""")
+
+
+def rfc3339(moment: datetime) -> str:
+    """2022-04-29T09:30:00+01:00: seconds, and the offset of the site's zone."""
+    return moment.isoformat(timespec="seconds")
+
+
+def absolute(config: SiteConfig, url: str) -> str:
+    """A site URL ('/2022/04/29/x/') as an absolute URL under base_url."""
+    return config.base_url + url.lstrip("/")
+
+
+def media_url(config: SiteConfig, image: str) -> str:
+    """An image named in front matter as an absolute URL: site paths are under base_url."""
+    return absolute(config, image) if image.startswith("/") else image
+
+
+def entry_id(config: SiteConfig, article: Article) -> str:
+    """A tag URI (RFC 4151) from the site's host, the publication day and the article's file:
+    it does not change when the title, the slug or the URL changes."""
+    host = urlsplit(config.base_url).hostname or "localhost"
+    return f"tag:{host},{article.date:%Y-%m-%d}:{article.path}"
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """HTML with every href and src made absolute against page_url (feed readers need them)."""
+
+    def fix(match: re.Match[str]) -> str:
+        link = match.group(2)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", link, re.IGNORECASE):
+            return str(match.group(0))
+        return f"{match.group(1)}{urljoin(page_url, link)}{match.group(3)}"
+
+    return _URL_ATTRIBUTE.sub(fix, html)
+
+
+def entry_html(config: SiteConfig, article: Article) -> str:
+    """A feed entry's content: correction and update notes, then the body, links made absolute."""
+    notes = "".join(
+        f"<p><strong>{'Correction' if u.kind == 'correction' else 'Updated'}</strong> "
+        f"({escape(rfc3339(u.at))}): {escape(u.text)}</p>\n"
+        for u in article.updates
+    )
+    page = absolute(config, article.url)
+    return notes + absolute_links(article.html, page)
+
+
+def authors(config: SiteConfig, article: Article) -> tuple[str, ...]:
+    """The byline: the article's authors, else the site's author, else the publisher."""
+    return article.authors or ((config.author,) if config.author else (config.publisher_name,))
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside a <script> element or any HTML: <, > and & as \\u escapes."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def json_feed(config: SiteConfig, feed_url: str, home_url: str, title: str, articles: tuple[Article, ...]) -> str:
+    """A JSON Feed 1.1 document with the same entries as the Atom feed."""
+    items = []
+    for article in articles:
+        item: dict[str, Any] = {
+            "id": entry_id(config, article),
+            "url": absolute(config, article.url),
+            "title": article.title,
+            "summary": article.summary,
+            "date_published": rfc3339(article.date),
+            "date_modified": rfc3339(article.modified),
+            "authors": [{"name": name} for name in authors(config, article)],
+            "tags": [tag.name for tag in article.tags],
+        }
+        if config.feed_content == "full":
+            item["content_html"] = entry_html(config, article)
+        else:
+            item["content_text"] = article.summary
+        if article.image:
+            item["image"] = media_url(config, article.image)
+        items.append(item)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": absolute(config, home_url),
+        "feed_url": absolute(config, feed_url),
+        "description": config.description,
+        "language": config.language,
+        "icon": absolute(config, config.publisher_logo),
+        "authors": [{"name": config.publisher_name}],
+        "items": items,
+    }
+    return script_json(feed) + "\n"
+
+
+def _publisher(config: SiteConfig) -> dict[str, Any]:
+    return {
+        "@type": "Organization",
+        "name": config.publisher_name,
+        "url": config.base_url,
+        "logo": {"@type": "ImageObject", "url": absolute(config, config.publisher_logo)},
+    }
+
+
+def article_ld(config: SiteConfig, article: Article) -> str:
+    """JSON-LD NewsArticle for an article page, corrections included."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.summary,
+        "datePublished": rfc3339(article.date),
+        "dateModified": rfc3339(article.modified),
+        "url": absolute(config, article.url),
+        "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(config, article.url)},
+        "author": [{"@type": "Person", "name": name} for name in authors(config, article)],
+        "publisher": _publisher(config),
+        "keywords": [tag.name for tag in article.tags],
+        "inLanguage": config.language,
+        "wordCount": article.words,
+    }
+    if article.image:
+        data["image"] = [media_url(config, article.image)]
+    corrections = [u for u in article.updates if u.kind == "correction"]
+    if corrections:
+        data["correction"] = [
+            {"@type": "CorrectionComment", "text": u.text, "datePublished": rfc3339(u.at)} for u in corrections
+        ]
+    return script_json(data)
+
+
+def itemlist_ld(config: SiteConfig, briefing: Briefing) -> str:
+    """JSON-LD ItemList of a day's articles, in the order the page shows them."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": f"{config.title}: {briefing.day:%A} {briefing.day.day} {briefing.day:%B %Y}",
+        "url": absolute(config, briefing.url),
+        "numberOfItems": len(briefing.cards),
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "url": absolute(config, card.url), "name": card.title}
+            for i, card in enumerate(briefing.cards, 1)
+        ],
+    }
+    return script_json(data)
