@@ -82,6 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     cmd.set_defaults(run=_ingest)
 
+    cmd = commands.add_parser("publish", parents=[common, building], help="build strictly, commit to a branch, push")
+    cmd.add_argument("--remote", help="URL or path of another repository (default: this one, pushed to origin)")
+    cmd.add_argument("--branch", default="gh-pages", help="branch to publish to (default: gh-pages)")
+    cmd.add_argument("--no-push", dest="push", action="store_false", help="commit, but do not push")
+    cmd.add_argument("--dry-run", action="store_true", help="say what would change, commit nothing")
+    cmd.add_argument("--force", action="store_true", help="publish onto a branch with commits of others")
+    cmd.set_defaults(run=_publish)
+
     cmd = commands.add_parser("new", parents=[common], help="scaffold a new site in DIR")
     cmd.add_argument("dir", type=Path)
     cmd.set_defaults(run=_new)
@@ -138,6 +146,27 @@ def _build(args: argparse.Namespace) -> int:
     status = ingest_inbox(config)
     print_report(build(config, options))
     return status
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from .publish import PublishOptions, publish
+
+    args.strict = True
+    config = site_config(args)
+    options = build_options(args, config)
+    status = ingest_inbox(config)
+    if status:
+        raise BriefingError.one(shown_path(config.inbox_dir), None, "has rejected items: nothing was published")
+    print_report(build(config, options))
+    report = publish(
+        config,
+        options.out_dir,
+        PublishOptions(branch=args.branch, remote=args.remote, push=args.push, dry_run=args.dry_run, force=args.force),
+    )
+    for kind, path in report.changes:
+        print(f"{ {'A': 'added', 'M': 'changed', 'D': 'deleted'}.get(kind, kind) } {path}")
+    print(report.message)
+    return 0
 
 
 def _ingest(args: argparse.Namespace) -> int:

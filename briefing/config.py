@@ -48,6 +48,9 @@ class SiteConfig:
     feed_content: str = field(
         default="full", metadata=_doc('What feed entries carry besides the summary: "full" (the article) or "summary".')
     )
+    domain: str = field(
+        default="", metadata=_doc("Custom domain for the host; publish writes it to CNAME (empty: no CNAME).")
+    )
     related: int = field(default=5, metadata=_doc("Related articles (by shared tags) shown under an article."))
     tags: Mapping[str, tuple[str, ...]] = field(
         default_factory=dict,
