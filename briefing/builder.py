@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from .cache import Store
 from .config import SiteConfig
-from .content import ArticleCache, ArticleSource, load_articles
+from .content import ArticleSource, discover, file_stamp, load_article, load_articles
 from .errors import BriefingError, Problem
 from .links import check_links
-from .markup import Renderer
+from .markup import render_bodies
 from .output import check_output_dir, load_manifest, manifest_path, save_manifest, stage_site, static_files
-from .pages import plan
+from .pages import NEWS_WINDOW, plan
 from .render import Templates, find_theme
-from .site import assemble
+from .site import Site, assemble
 
 log = logging.getLogger("briefing")
 
@@ -32,15 +37,6 @@ class BuildOptions:
     strict: bool = False
 
 
-@dataclass(slots=True)
-class Caches:
-    """What a long-running process (watch, serve) keeps between builds: parsed articles and
-    rendered Markdown."""
-
-    articles: ArticleCache = field(default_factory=ArticleCache)
-    renderer: Renderer = field(default_factory=Renderer)
-
-
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     """What a build did."""
@@ -52,7 +48,7 @@ class BuildReport:
     deleted: int
     seconds: float
     warnings: tuple[Problem, ...] = ()
-    next_due: ArticleSource | None = None
+    next_due: tuple[datetime, str] | None = None  # (when, article file) of the next scheduled article
     changed_files: tuple[str, ...] = field(default=())  # written or deleted, relative to out_dir
     articles_read: int = 0
 
@@ -79,31 +75,42 @@ class _Clock:
 def build(
     config: SiteConfig,
     options: BuildOptions,
-    caches: Caches | None = None,
+    store: Store | None = None,
     commit_lock: AbstractContextManager[object] | None = None,
 ) -> BuildReport:
     """Build the site into options.out_dir; raise BriefingError, leaving the output as it was.
 
-    `caches` carries parsed articles and rendered Markdown from one build to the next;
+    `store` carries parsed articles and rendered Markdown from one build to the next (by
+    default the site's cache folder);
     `commit_lock` is held while files are moved into place, so a server holding it while it
     reads a file serves either the old site or the new one.
     """
     clock = _Clock()
     check_output_dir(config.root, options.out_dir)
-    caches = caches or Caches()
-    loaded = load_articles(config, caches.articles)
+    theme = find_theme(config)
+    templates = Templates(config, theme)
+    statics = static_files(theme.static_dirs)
+    manifest_file = manifest_path(config.cache_dir, options.out_dir)
+    state = BuildState(manifest_file.with_suffix(".state.json"))
+    inputs = _inputs(config, options, templates, statics)
+    unchanged = state.unchanged(inputs, options.now, manifest_file)
+    if unchanged is not None:
+        if options.strict and unchanged.warnings:
+            raise BriefingError(unchanged.warnings)
+        return replace(unchanged, seconds=time.perf_counter() - clock.start)
+    store = store if store is not None else Store(config.cache_dir)
+    loaded = load_articles(config, store)
     clock.lap("load")
-    site = assemble(config, loaded.articles, caches.renderer.render, options.now, options.drafts)
+    sources = [s for s in loaded.articles if options.drafts or not s.draft]
+    bodies = render_bodies(_texts(config, sources, store), store)
+    clock.lap("markdown")
+    site = assemble(config, sources, bodies, options.now)
     clock.lap("assemble")
     pages = plan(config, site, options.now)
     clock.lap("plan")
-    theme = find_theme(config)
-    templates = Templates(config, theme)
     templates.check()
-    manifest_file = manifest_path(config.cache_dir, options.out_dir)
-    staged = stage_site(
-        options.out_dir, load_manifest(manifest_file), pages, templates, static_files(theme.static_dirs)
-    )
+    progress = _progress if sys.stderr.isatty() and len(pages) > 2000 else None
+    staged = stage_site(options.out_dir, load_manifest(manifest_file), pages, templates, statics, progress)
     clock.lap("render")
     link_problems = check_links(config, options.out_dir, staged.entries)
     clock.lap("links")
@@ -113,9 +120,10 @@ def build(
         raise BriefingError(warnings)
     with commit_lock or nullcontext():
         staged.commit()
+    store.flush()
     save_manifest(manifest_file, staged.entries)
     clock.lap("write")
-    return BuildReport(
+    report = BuildReport(
         pages=len(pages),
         rendered=staged.rendered,
         written=len(staged.staged),
@@ -123,9 +131,99 @@ def build(
         deleted=len(staged.stale),
         seconds=time.perf_counter() - clock.start,
         warnings=warnings,
-        next_due=site.next_due,
+        next_due=(site.next_due.date, site.next_due.path) if site.next_due else None,
         changed_files=tuple(
             sorted({t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale))
         ),
         articles_read=loaded.read,
     )
+    state.save(inputs, valid_until(site, options.now), report)
+    return report
+
+
+def _texts(config: SiteConfig, sources: list[ArticleSource], store: Store) -> dict[str, str]:
+    """The Markdown text of each article by its hash; a cached article whose rendered body is
+    missing from the store is read again for its text."""
+    texts: dict[str, str] = {}
+    for source in sources:
+        if source.body or store.body(source.body_sha) is not None:
+            texts[source.body_sha] = source.body
+        else:
+            fresh, _ = load_article(config.root / source.path, config)
+            texts[fresh.body_sha] = fresh.body
+    return texts
+
+
+def _progress(done: int, total: int) -> None:
+    """Rendering progress, on a terminal only."""
+    end = "\n" if done == total else ""
+    print(f"\rrendering {done}/{total} pages", end=end, file=sys.stderr, flush=True)
+
+
+def _inputs(config: SiteConfig, options: BuildOptions, templates: Templates, statics: dict[str, Path]) -> str:
+    """A hash of everything a build reads, by file stamps: if it is what the last build saw
+    (and no article has come due since), the output is already right."""
+    digest = hashlib.sha256()
+    for part in (templates.fingerprint, str(options.out_dir), str(options.drafts), config.fingerprint()):
+        digest.update(part.encode() + b"\0")
+    files = [(str(p), p, config.timezone) for p in discover(config.content_dir)]
+    files += [(name, p, "") for name, p in sorted(statics.items())]
+    for name, path, zone in files:
+        stamp = file_stamp(path, zone)
+        if stamp is None:  # changed a moment ago, or unreadable: never take the shortcut
+            return f"unsettled {time.time_ns()}"
+        digest.update(f"{name}\0{stamp}\0".encode())
+    return digest.hexdigest()
+
+
+def valid_until(site: Site, now: datetime) -> datetime | None:
+    """When the output of a build at `now` goes stale by the clock alone: the next scheduled
+    article falls due, or an article leaves the news sitemap's window."""
+    moments = [a.date + NEWS_WINDOW for a in site.articles if now - NEWS_WINDOW < a.date <= now]
+    if site.next_due is not None:
+        moments.append(site.next_due.date)
+    return min(moments, default=None)
+
+
+class BuildState:
+    """What the last build into an output folder saw, so an unchanged site costs a few stats."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def unchanged(self, inputs: str, now: datetime, manifest_file: Path) -> BuildReport | None:
+        """The last build's report, as a no-op, when nothing it read has changed."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("inputs") != inputs or not manifest_file.is_file():
+            return None
+        until = data.get("valid_until")
+        if until is not None and now >= datetime.fromisoformat(until):
+            return None
+        due = data.get("next_due")
+        return BuildReport(
+            pages=data["pages"],
+            rendered=0,
+            written=0,
+            unchanged=data["pages"],
+            deleted=0,
+            seconds=0.0,
+            warnings=tuple(Problem(*w) for w in data["warnings"]),
+            next_due=(datetime.fromisoformat(due[0]), due[1]) if due else None,
+        )
+
+    def save(self, inputs: str, until: datetime | None, report: BuildReport) -> None:
+        """Record what this build saw."""
+        data = {
+            "inputs": inputs,
+            "valid_until": until.isoformat() if until else None,
+            "pages": report.pages,
+            "warnings": [[w.path, w.line, w.message, w.hint] for w in report.warnings],
+            "next_due": [report.next_due[0].isoformat(), report.next_due[1]] if report.next_due else None,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_name(self.path.name + ".tmp")
+        temp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temp, self.path)

@@ -10,15 +10,16 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .builder import BuildOptions, BuildReport, Caches, build
+from .builder import BuildOptions, BuildReport, build
+from .cache import Store
 from .config import SiteConfig, load_config, shown_path
 from .content import parse_when
 from .errors import BriefingError, UsageError
-from .ingest import IngestReport, ingest
-from .server import LiveState, make_server
-from .watch import watch_loop
+
+if TYPE_CHECKING:
+    from .ingest import IngestReport
 
 log = logging.getLogger("briefing")
 
@@ -121,7 +122,8 @@ def print_report(report: BuildReport) -> None:
         print(f"warning: {problem}", file=sys.stderr)
     print(report.summary())
     if report.next_due is not None:
-        print(f"next scheduled article due {report.next_due.date.isoformat()}: {report.next_due.path}")
+        when, path = report.next_due
+        print(f"next scheduled article due {when.isoformat()}: {path}")
 
 
 def print_ingest(report: IngestReport) -> int:
@@ -135,6 +137,8 @@ def ingest_inbox(config: SiteConfig) -> int:
     """Ingest inbox/ when the site has one; rejects are reported, not fatal."""
     if not config.inbox_dir.is_dir():
         return 0
+    from .ingest import ingest
+
     report = ingest(config, [config.inbox_dir])
     report.unchanged.clear()  # the inbox is read on every build: say only what changed
     return print_ingest(report)
@@ -170,6 +174,8 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
     return print_ingest(ingest(site_config(args), args.paths))
 
 
@@ -179,7 +185,7 @@ class Rebuilder:
 
     def __init__(self, args: argparse.Namespace, commit_lock: AbstractContextManager[object] | None = None) -> None:
         self.args = args
-        self.caches = Caches()
+        self.store: Store | None = None
         self.commit_lock = commit_lock
         self.overrides: dict[str, Any] = {}
 
@@ -190,11 +196,15 @@ class Rebuilder:
         try:
             config = site_config(self.args, **self.overrides)
             if config.inbox_dir.is_dir():
+                from .ingest import ingest
+
                 report = ingest(config, [config.inbox_dir])
                 report.unchanged.clear()
                 print_ingest(report)
                 problems += [f"{path}: {why}" for path, why in report.rejected]
-            result = build(config, build_options(self.args, config), self.caches, self.commit_lock)
+            if self.store is None:
+                self.store = Store(config.cache_dir)
+            result = build(config, build_options(self.args, config), self.store, self.commit_lock)
             print_report(result)
             changed_files = list(result.changed_files)
         except BriefingError as exc:
@@ -205,6 +215,8 @@ class Rebuilder:
 
 
 def _watch(args: argparse.Namespace) -> int:
+    from .watch import watch_loop
+
     rebuild = Rebuilder(args)
     status = 1 if rebuild()[0] else 0
     print(f"watching {shown_path(args.site)} for changes (Ctrl-C to stop)")
@@ -218,6 +230,9 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from .server import LiveState, make_server
+    from .watch import watch_loop
+
     probe = site_config(args)
     if args.out is None:
         args.out = probe.cache_dir / "serve"

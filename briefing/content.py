@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -18,6 +19,7 @@ import yaml
 from anyascii import anyascii
 from frontmatter.default_handlers import YAMLHandler
 
+from .cache import Store
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
 
@@ -74,7 +76,8 @@ class ArticleSource:
     extra: dict[str, Any]
     template: str
     template_line: int
-    body: str
+    body: str  # the Markdown text; empty once the article is in the cache (its body is, by body_sha)
+    body_sha: str  # hash of the Markdown text: the key of its rendered body
     digest: str  # hash of the path and the file's bytes
 
     @property
@@ -92,7 +95,7 @@ class Loaded:
     read: int  # files parsed (not taken from the cache)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml when present
     """SafeLoader that keeps dates as text (we parse them, with lines), refuses duplicate
     keys, and records the line of each top-level key."""
 
@@ -121,70 +124,58 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         seen[key] = key_node.start_mark.line
     if not hasattr(loader, "key_lines"):
         loader.key_lines = {str(k): line for k, line in seen.items()}
-    return loader.construct_mapping(node, deep=deep)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
+    return mapping
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
-class ArticleCache:
-    """Parsed articles remembered by path, file size, mtime and time zone, so a rebuild in the
-    same process re-reads only the files that changed."""
-
-    def __init__(self) -> None:
-        self._entries: dict[Path, tuple[tuple[int, int, int, int, str], ArticleSource, list[Problem]]] = {}
-
-    def get(self, path: Path, stamp: tuple[int, int, int, int, str]) -> tuple[ArticleSource, list[Problem]] | None:
-        """The article parsed from path when the file has not changed since."""
-        entry = self._entries.get(path)
-        return (entry[1], entry[2]) if entry is not None and entry[0] == stamp else None
-
-    def put(
-        self, path: Path, stamp: tuple[int, int, int, int, str], article: ArticleSource, warnings: list[Problem]
-    ) -> None:
-        """Remember what path parsed to."""
-        self._entries[path] = (stamp, article, warnings)
-
-    def keep_only(self, paths: set[Path]) -> None:
-        """Forget files that are gone."""
-        self._entries = {p: e for p, e in self._entries.items() if p in paths}
-
-
-def load_articles(config: SiteConfig, cache: ArticleCache | None = None) -> Loaded:
-    """Read every article under content/; raise one BriefingError listing every problem."""
+def load_articles(config: SiteConfig, store: Store | None = None) -> Loaded:
+    """Read every article under content/ (from the store when its file is unchanged); raise one
+    BriefingError listing every problem."""
+    store = store if store is not None else Store()
     problems: list[Problem] = []
     warnings: list[Problem] = []
     articles: list[ArticleSource] = []
     paths = list(discover(config.content_dir))
     read = 0
     for path in paths:
-        stamp = _stamp(path, config.timezone)
-        cached = cache.get(path, stamp) if cache is not None and stamp is not None else None
+        key = str(path)
+        stamp = file_stamp(path, config.timezone)
+        cached = store.article(key, stamp) if stamp is not None else None
         if cached is None:
             read += 1
             try:
-                cached = load_article(path, config)
+                article, notes = load_article(path, config)
             except BriefingError as exc:
                 problems.extend(exc.problems)
                 continue
-            if cache is not None and stamp is not None:
-                cache.put(path, stamp, *cached)
+            if stamp is not None:
+                store.put_article(key, stamp, article, notes)
+            cached = (article, tuple(notes))
         articles.append(cached[0])
         warnings.extend(cached[1])
-    if cache is not None:
-        cache.keep_only(set(paths))
+    store.keep_articles({str(p) for p in paths})
     if problems:
         raise BriefingError(problems)
     return Loaded(tuple(articles), tuple(warnings), read)
 
 
-def _stamp(path: Path, timezone: str) -> tuple[int, int, int, int, str] | None:
-    """What says a file is unchanged: its inode (a save by rename makes a new one), times and size."""
+RACY_NS = 2_000_000_000
+
+
+def file_stamp(path: Path, timezone: str) -> str | None:
+    """What says a file is unchanged: its inode (a save by rename makes a new one), times and
+    size, and the zone its dates were read in. None (trust nothing) for a file changed in the
+    last two seconds, as git does with "racily clean" files."""
     try:
         info = path.stat()
     except OSError:
         return None
-    return (info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size, timezone)
+    if clock.time_ns() - info.st_mtime_ns < RACY_NS:
+        return None  # written just now: a second save in the same clock tick could keep this stamp
+    return f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_size}:{timezone}"
 
 
 def discover(content_dir: Path) -> Iterator[Path]:
@@ -324,6 +315,7 @@ class _Fields:
             template=template,
             template_line=self.lines.get("template", 1),
             body=body,
+            body_sha=hashlib.sha256(body.encode()).hexdigest(),
             digest=digest,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -14,37 +15,46 @@ _SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "//")
 
 def check_links(config: SiteConfig, out_dir: Path, entries: dict[str, Entry]) -> list[Problem]:
     """One problem per broken internal link or anchor, naming the output file and its source."""
+    base_path, base_url = config.base_path, config.base_url
+    resolve = lru_cache(maxsize=None)(lambda here, link: _target(base_path, base_url, here, link))
+    ids = {name: frozenset(entry.ids) for name, entry in entries.items() if entry.ids}
     problems: list[Problem] = []
     for name, entry in sorted(entries.items()):
         for link in entry.links:
-            reason = _broken(config, entry, link, entries)
+            if link.startswith("#"):  # on this page
+                target: tuple[str, str, str] | None = ("", name, unquote(link[1:]))
+            else:  # a link starting with "/" or "http" means the same on every page: resolve it once
+                here = "" if link.startswith(("/", "http:", "https:")) else entry.url
+                target = resolve(here, link)
+            if target is None:
+                continue
+            reason, file, fragment = target
+            if not reason:
+                if file not in entries:
+                    reason = "broken link" if file + "/index.html" not in entries else ""
+                elif fragment and file.endswith(".html") and fragment not in ids.get(file, ()):
+                    reason = "broken anchor"
             if reason:
                 problems.append(Problem(shown_path(out_dir / name), None, f"{reason}: {link}", f"from {entry.origin}"))
     return problems
 
 
-def _broken(config: SiteConfig, entry: Entry, link: str, entries: dict[str, Entry]) -> str | None:
-    """Why `link` on `entry` is broken, or None when it is fine or leaves the site."""
+def _target(base_path: str, base_url: str, here: str, link: str) -> tuple[str, str, str] | None:
+    """(reason it is broken or '', output file, fragment) for an internal link; None for a
+    link that leaves the site."""
     if not link or link.startswith(_SKIPPED_SCHEMES):
         return None
     if link.startswith(("http://", "https://")):
-        if not link.startswith(config.base_url):
+        if not link.startswith(base_url):
             return None
-        link = config.base_path + link[len(config.base_url) :]
-    here = config.base_path + entry.url.lstrip("/")
-    parts = urlsplit(urljoin(here, link))
+        link = base_path + link[len(base_url) :]
+    parts = urlsplit(urljoin(base_path + here.lstrip("/"), link))
     if parts.scheme or parts.netloc:
         return None
     path = unquote(parts.path)
-    if not path.startswith(config.base_path):
-        return f"link outside the site's base path {config.base_path}"
-    name = path[len(config.base_path) :]
+    if not path.startswith(base_path):
+        return f"link outside the site's base path {base_path}", "", ""
+    name = path[len(base_path) :]
     if name == "" or name.endswith("/"):
         name += "index.html"
-    target = entries.get(name) or entries.get(name + "/index.html")
-    if target is None:
-        return "broken link"
-    fragment = unquote(parts.fragment)
-    if fragment and name.endswith(".html") and fragment not in target.ids:
-        return "broken anchor"
-    return None
+    return "", name, unquote(parts.fragment)

@@ -9,10 +9,10 @@ the links and ids in it, so the next build can skip what is current and still ch
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from .errors import BriefingError, Problem
 from .pages import Page
 from .render import Templates
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 STAGED_SUFFIX = ".briefing-tmp"
 _LINK = re.compile(rb"""\s(?:href|src)="([^"]*)\"""")
 _ID = re.compile(rb"""\sid="([^"]*)\"""")
@@ -66,26 +66,41 @@ class Staged:
 def load_manifest(path: Path) -> dict[str, Entry]:
     """The manifest of the last build into this output folder; empty when there is none."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         return {}
     if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
         return {}
-    return {
-        name: Entry(e["url"], e["origin"], e["key"], e["sha"], tuple(e["links"]), tuple(e["ids"]))
-        for name, e in data["files"].items()
-    }
+    files: dict[str, Entry] = data["files"]
+    return files
 
 
 def save_manifest(path: Path, entries: dict[str, Entry]) -> None:
-    """Write the manifest atomically, only when it changed."""
-    files = {
-        name: {"url": e.url, "origin": e.origin, "key": e.key, "sha": e.sha, "links": list(e.links), "ids": list(e.ids)}
-        for name, e in sorted(entries.items())
-    }
-    text = json.dumps({"version": MANIFEST_VERSION, "files": files}, ensure_ascii=False, indent=0)
+    """Write the manifest atomically (a pickle: it is this tool's own file, read on every build)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_if_changed(path, text.encode("utf-8"))
+    temp = path.with_name(f".{path.name}.{os.getpid()}{STAGED_SUFFIX}")
+    with open(temp, "wb") as handle:
+        pickle.dump({"version": MANIFEST_VERSION, "files": dict(sorted(entries.items()))}, handle, protocol=5)
+    os.replace(temp, path)
+
+
+PARALLEL_FROM = 200  # pages to render before it pays to start worker processes
+CHUNK = 100
+
+# (file, entry, staged temp file or None when the bytes are already there, problems)
+Rendered = tuple[str, Entry | None, str | None, tuple[Problem, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What a render worker needs; handed to forked workers by inheritance, never pickled."""
+
+    out_dir: Path
+    manifest: dict[str, Entry]
+    pages: list[Page]
+    keys: list[str]
+    templates: Templates
 
 
 def stage_site(
@@ -94,33 +109,33 @@ def stage_site(
     pages: Iterable[Page],
     templates: Templates,
     static_files: dict[str, Path],
+    progress: Callable[[int, int], None] | None = None,
 ) -> Staged:
-    """Render what changed and stage what differs; raise with every render error, staging nothing."""
+    """Render what changed (on every core when there is much) and stage what differs; raise
+    with every render error, staging nothing."""
     result = Staged(out_dir)
+    job = _Job(out_dir, manifest, list(pages), [templates.page_key(p) for p in pages], templates)
+    todo: list[int] = []
+    for index, (page, key) in enumerate(zip(job.pages, job.keys, strict=True)):
+        old = manifest.get(page.file)
+        if old is not None and old.key == key and (out_dir / page.file).is_file():
+            result.entries[page.file] = old
+            result.unchanged += 1
+        else:
+            todo.append(index)
     problems: dict[str, Problem] = {}
     try:
-        for page in pages:
-            key = templates.page_key(page)
-            old = manifest.get(page.file)
-            target = out_dir / page.file
-            if old is not None and old.key == key and target.is_file():
-                result.entries[page.file] = old
-                result.unchanged += 1
-                continue
-            try:
-                data = templates.render(page)
-            except BriefingError as exc:
-                for problem in exc.problems:
-                    problems.setdefault(str(problem), problem)
+        for file, entry, temp, found in _render_all(job, todo, progress):
+            for problem in found:
+                problems.setdefault(str(problem), problem)
+            if entry is None:
                 continue
             result.rendered += 1
-            links, ids = extract_links(data)
-            entry = Entry(page.url, page.origin, key, hashlib.sha256(data).hexdigest(), links, ids)
-            result.entries[page.file] = entry
-            if _current(target, data, entry.sha, old):
+            result.entries[file] = entry
+            if temp is None:
                 result.unchanged += 1
             else:
-                result.staged.append((_stage(target, data), target))
+                result.staged.append((Path(temp), out_dir / file))
         if problems:
             raise BriefingError(problems.values())
         for name, source in sorted(static_files.items()):
@@ -137,6 +152,63 @@ def stage_site(
     return result
 
 
+def _render_all(job: _Job, todo: list[int], progress: Callable[[int, int], None] | None) -> Iterator[Rendered]:
+    """Render the pages at the given indices: in this process, or in forked workers."""
+    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    workers = min(os.cpu_count() or 1, 8)
+    done = 0
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        for chunk in chunks:
+            yield from _render_chunk(job, chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, len(todo))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(job,)) as pool:
+        futures = [pool.submit(_render_in_worker, chunk) for chunk in chunks]
+        for future, chunk in zip(futures, chunks, strict=True):
+            yield from future.result()
+            done += len(chunk)
+            if progress:
+                progress(done, len(todo))
+
+
+_WORKER_JOB: list[_Job] = []  # set once in each forked worker process, by _adopt
+
+
+def _adopt(job: _Job) -> None:
+    _WORKER_JOB.append(job)
+
+
+def _render_in_worker(indices: list[int]) -> list[Rendered]:
+    return list(_render_chunk(_WORKER_JOB[0], indices))
+
+
+def _render_chunk(job: _Job, indices: list[int]) -> Iterator[Rendered]:
+    made: set[Path] = set()
+    for index in indices:
+        page, key = job.pages[index], job.keys[index]
+        try:
+            data = job.templates.render(page)
+        except BriefingError as exc:
+            yield page.file, None, None, exc.problems
+            continue
+        links, ids = extract_links(data)
+        entry = Entry(page.url, page.origin, key, hashlib.sha256(data).hexdigest(), links, ids)
+        target = job.out_dir / page.file
+        if _current(target, data, entry.sha, job.manifest.get(page.file)):
+            yield page.file, entry, None, ()
+        else:
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            yield page.file, entry, str(_stage(target, data, mkdir=False)), ()
+
+
 def _current(target: Path, data: bytes, sha: str, old: Entry | None) -> bool:
     """Whether target already holds exactly data."""
     if old is not None and old.sha == sha and target.is_file():
@@ -151,14 +223,13 @@ def extract_links(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(links), tuple(ids)
 
 
-def _stage(target: Path, data: bytes) -> Path:
+def _stage(target: Path, data: bytes, mkdir: bool = True) -> Path:
     """Write data to a temporary file beside target and return its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if mkdir:
+        target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}{STAGED_SUFFIX}")
-    with open(temp, "wb") as handle:
+    with open(temp, "wb") as handle:  # no fsync: os.replace keeps each file old or new if the build is killed
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
     return temp
 
 
@@ -167,13 +238,6 @@ def _same_bytes(target: Path, data: bytes) -> bool:
         return target.stat().st_size == len(data) and target.read_bytes() == data
     except OSError:
         return False
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    if _same_bytes(path, data):
-        return False
-    os.replace(_stage(path, data), path)
-    return True
 
 
 def _remove(out_dir: Path, name: str) -> None:
@@ -205,7 +269,7 @@ def static_files(static_dirs: Iterable[Path]) -> dict[str, Path]:
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
     """Each output folder has its own manifest in the site's cache folder."""
     tag = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / f"manifest-{tag}.json"
+    return cache_dir / f"manifest-{tag}.pickle"
 
 
 def check_output_dir(root: Path, out_dir: Path) -> None:

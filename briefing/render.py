@@ -63,9 +63,11 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one environment per build: templates cannot change under it
         )
+        base_path = config.base_path
         self.env.filters.update(
-            rel=lambda url: config.base_path + str(url).lstrip("/"),
+            rel=lambda url: base_path + str(url).lstrip("/"),
             abs=lambda url: config.base_url + str(url).lstrip("/"),
             longdate=long_date,
             clock=lambda value: f"{value:%H:%M}",
@@ -79,7 +81,7 @@ class Templates:
             json_feed=functools.partial(syndication.json_feed, config),
             article_ld=functools.partial(syndication.article_ld, config),
             itemlist_ld=functools.partial(syndication.itemlist_ld, config),
-            media=lambda image: config.base_path + image.lstrip("/") if image.startswith("/") else image,
+            media=lambda image: base_path + image.lstrip("/") if image.startswith("/") else image,
             absolute_media=functools.partial(syndication.media_url, config),
         )
         self.template_dirs = theme.template_dirs

