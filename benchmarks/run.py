@@ -139,7 +139,11 @@ def watch_latency(site: Path, target: Path, runs: int) -> dict[str, float]:
         if i:  # the first edit warms the process's caches
             times.append(float(match.group(1)))
     proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=30)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        print("warning: the watch process did not stop on Ctrl-C within 30 s", file=sys.stderr)
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "peak_mb": 0, "written": 0}
 
 

@@ -14,12 +14,22 @@ from datetime import datetime
 from pathlib import Path
 
 from .cache import Store
-from .config import SiteConfig
+from .config import SiteConfig, shown_path
 from .content import ArticleSource, discover, file_stamp, load_article, load_articles
 from .errors import BriefingError, Problem
 from .links import check_links
 from .markup import render_bodies
-from .output import check_output_dir, load_manifest, manifest_path, save_manifest, stage_site, static_files
+from .output import (
+    BuildLock,
+    check_output_dir,
+    check_ownership,
+    load_manifest,
+    manifest_path,
+    remove_leftovers,
+    save_manifest,
+    stage_site,
+    static_files,
+)
 from .pages import NEWS_WINDOW, plan
 from .render import Templates, find_theme
 from .site import Site, assemble
@@ -35,6 +45,9 @@ class BuildOptions:
     now: datetime
     drafts: bool = False
     strict: bool = False
+    # Worker processes are forked; a process that runs other threads (watch, serve) must not.
+    parallel: bool = True
+    overwrite: bool = False  # write into a non-empty folder that briefing did not make
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +100,26 @@ def build(
     """
     clock = _Clock()
     check_output_dir(config.root, options.out_dir)
+    manifest_file = manifest_path(config.cache_dir, options.out_dir)
+    with BuildLock(manifest_file.with_suffix(".lock"), shown_path(options.out_dir)):
+        try:
+            return _build(config, options, store, commit_lock, clock, manifest_file)
+        except OSError as exc:  # a full disk, a folder that cannot be written: the old output stays
+            where = shown_path(Path(exc.filename)) if exc.filename else shown_path(options.out_dir)
+            raise BriefingError.one(where, None, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _build(
+    config: SiteConfig,
+    options: BuildOptions,
+    store: Store | None,
+    commit_lock: AbstractContextManager[object] | None,
+    clock: _Clock,
+    manifest_file: Path,
+) -> BuildReport:
     theme = find_theme(config)
     templates = Templates(config, theme)
     statics = static_files(theme.static_dirs)
-    manifest_file = manifest_path(config.cache_dir, options.out_dir)
     state = BuildState(manifest_file.with_suffix(".state.json"))
     inputs = _inputs(config, options, templates, statics)
     unchanged = state.unchanged(inputs, options.now, manifest_file)
@@ -98,11 +127,15 @@ def build(
         if options.strict and unchanged.warnings:
             raise BriefingError(unchanged.warnings)
         return replace(unchanged, seconds=time.perf_counter() - clock.start)
+    check_ownership(options.out_dir, manifest_file, options.overwrite)
+    unfinished = manifest_file.with_suffix(".unfinished")
+    if unfinished.exists():  # the last build was killed: it may have left staged files behind
+        remove_leftovers(options.out_dir)
     store = store if store is not None else Store(config.cache_dir)
     loaded = load_articles(config, store)
     clock.lap("load")
     sources = [s for s in loaded.articles if options.drafts or not s.draft]
-    bodies = render_bodies(_texts(config, sources, store), store)
+    bodies = render_bodies(_texts(config, sources, store), store, options.parallel)
     clock.lap("markdown")
     site = assemble(config, sources, bodies, options.now)
     clock.lap("assemble")
@@ -110,11 +143,21 @@ def build(
     clock.lap("plan")
     templates.check()
     progress = _progress if sys.stderr.isatty() and len(pages) > 2000 else None
-    staged = stage_site(options.out_dir, load_manifest(manifest_file), pages, templates, statics, progress)
+    unfinished.parent.mkdir(parents=True, exist_ok=True)
+    unfinished.touch()
+    staged = stage_site(
+        options.out_dir, load_manifest(manifest_file), pages, templates, statics, progress, options.parallel
+    )
     clock.lap("render")
-    link_problems = check_links(config, options.out_dir, staged.entries)
+    previous = state.link_problems()
+    if staged.reshaped or previous is None:
+        link_problems = check_links(config, options.out_dir, staged.entries)
+    else:  # only the pages rendered now can have new broken links; the rest keep their verdict
+        kept = [(name, p) for name, p in previous if name not in staged.rendered_files and name in staged.entries]
+        fresh = check_links(config, options.out_dir, staged.entries, staged.rendered_files)
+        link_problems = sorted(kept + fresh, key=lambda item: (item[0], str(item[1])))
     clock.lap("links")
-    warnings = tuple(loaded.warnings) + tuple(link_problems)
+    warnings = tuple(loaded.warnings) + tuple(p for _, p in link_problems)
     if options.strict and warnings:
         staged.discard()
         raise BriefingError(warnings)
@@ -137,7 +180,8 @@ def build(
         ),
         articles_read=loaded.read,
     )
-    state.save(inputs, valid_until(site, options.now), report)
+    state.save(inputs, valid_until(site, options.now), report, link_problems)
+    unfinished.unlink(missing_ok=True)
     return report
 
 
@@ -214,9 +258,18 @@ class BuildState:
             next_due=(datetime.fromisoformat(due[0]), due[1]) if due else None,
         )
 
-    def save(self, inputs: str, until: datetime | None, report: BuildReport) -> None:
+    def link_problems(self) -> list[tuple[str, Problem]] | None:
+        """The broken links the last build found, by output file; None when unknown."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return [(name, Problem(*problem)) for name, *problem in data["links"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, inputs: str, until: datetime | None, report: BuildReport, links: list[tuple[str, Problem]]) -> None:
         """Record what this build saw."""
         data = {
+            "links": [[name, p.path, p.line, p.message, p.hint] for name, p in links],
             "inputs": inputs,
             "valid_until": until.isoformat() if until else None,
             "pages": report.pages,

@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     building.add_argument("--now", help="build as if it were this date or time (default: now)")
     building.add_argument("--drafts", action="store_true", help="include drafts")
     building.add_argument("--strict", action="store_true", help="fail on warnings such as broken links")
+    building.add_argument(
+        "--overwrite", action="store_true", help="write into a non-empty output folder that briefing did not make"
+    )
 
     cmd = commands.add_parser("build", parents=[common, building], help="build the site")
     cmd.set_defaults(run=_build)
@@ -113,7 +117,9 @@ def build_options(args: argparse.Namespace, config: SiteConfig) -> BuildOptions:
             raise UsageError(f"--now {args.now!r} is not a date or time (write 2022-04-29 or 2022-04-29T08:00)")
         now = parsed
     out = args.out if args.out else config.root / "public"
-    return BuildOptions(out_dir=out.resolve(), now=now, drafts=args.drafts, strict=args.strict)
+    return BuildOptions(
+        out_dir=out.resolve(), now=now, drafts=args.drafts, strict=args.strict, overwrite=args.overwrite
+    )
 
 
 def print_report(report: BuildReport) -> None:
@@ -186,6 +192,7 @@ class Rebuilder:
     def __init__(self, args: argparse.Namespace, commit_lock: AbstractContextManager[object] | None = None) -> None:
         self.args = args
         self.store: Store | None = None
+        self.first = True
         self.commit_lock = commit_lock
         self.overrides: dict[str, Any] = {}
 
@@ -204,7 +211,9 @@ class Rebuilder:
                 problems += [f"{path}: {why}" for path, why in report.rejected]
             if self.store is None:
                 self.store = Store(config.cache_dir)
-            result = build(config, build_options(self.args, config), self.store, self.commit_lock)
+            options = replace(build_options(self.args, config), parallel=self.first)
+            self.first = False  # later builds run beside the watcher's and server's threads
+            result = build(config, options, self.store, self.commit_lock)
             print_report(result)
             changed_files = list(result.changed_files)
         except BriefingError as exc:
@@ -219,7 +228,7 @@ def _watch(args: argparse.Namespace) -> int:
 
     rebuild = Rebuilder(args)
     status = 1 if rebuild()[0] else 0
-    print(f"watching {shown_path(args.site)} for changes (Ctrl-C to stop)")
+    print(f"watching {shown_path(args.site)} for changes (Ctrl-C to stop)", flush=True)
     stop = threading.Event()
     try:
         watch_loop(args.site, rebuild, stop)

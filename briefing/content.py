@@ -6,6 +6,7 @@ Every problem in every file is collected, with its line, before anything fails.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time as clock
 from collections.abc import Iterator
@@ -182,11 +183,14 @@ def discover(content_dir: Path) -> Iterator[Path]:
     """Every article file under content/, in a stable order, hidden files and folders skipped."""
     if not content_dir.is_dir():
         return
-    for path in sorted(content_dir.rglob("*.md")):
-        parts = path.relative_to(content_dir).parts
-        if any(part.startswith((".", "_")) or part.endswith("~") for part in parts):
-            continue
-        yield path
+    found: list[str] = []
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_")) and not d.endswith("~")]
+        # A folder named like an article is reported by load_article, not skipped in silence.
+        names = files + [d for d in dirs if d.endswith(".md")]
+        found += [os.path.join(folder, n) for n in names if n.endswith(".md") and not n.startswith((".", "_"))]
+    for name in sorted(found):
+        yield Path(name)
 
 
 def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Problem]]:

@@ -132,7 +132,7 @@ def parse_wire(raw: bytes, shown: str, vocabulary: Mapping[str, Iterable[str]], 
     except ValueError:
         raise BriefingError.one(shown, 1, f"impossible date {'-'.join(match.groups())}") from None
     blocks, credit = split_blocks(text[match.end() :])
-    if not any(b.kind == "paragraph" for b in blocks):
+    if not any(b.kind == "paragraph" for b in blocks) or not any(c.isalnum() for b in blocks for c in b.text):
         raise BriefingError.one(shown, 1, "has no text after the date")
     title, headline, blocks = take_title(blocks)
     lede = next(b.text for b in blocks if b.kind == "paragraph")

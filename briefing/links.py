@@ -13,13 +13,18 @@ from .output import Entry
 _SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "//")
 
 
-def check_links(config: SiteConfig, out_dir: Path, entries: dict[str, Entry]) -> list[Problem]:
-    """One problem per broken internal link or anchor, naming the output file and its source."""
+def check_links(
+    config: SiteConfig, out_dir: Path, entries: dict[str, Entry], only: set[str] | None = None
+) -> list[tuple[str, Problem]]:
+    """(output file, problem) per broken internal link or anchor in the files named in `only`
+    (default: all), naming the output file and its source."""
     base_path, base_url = config.base_path, config.base_url
     resolve = lru_cache(maxsize=None)(lambda here, link: _target(base_path, base_url, here, link))
     ids = {name: frozenset(entry.ids) for name, entry in entries.items() if entry.ids}
-    problems: list[Problem] = []
+    problems: list[tuple[str, Problem]] = []
     for name, entry in sorted(entries.items()):
+        if only is not None and name not in only:
+            continue
         for link in entry.links:
             if link.startswith("#"):  # on this page
                 target: tuple[str, str, str] | None = ("", name, unquote(link[1:]))
@@ -35,7 +40,8 @@ def check_links(config: SiteConfig, out_dir: Path, entries: dict[str, Entry]) ->
                 elif fragment and file.endswith(".html") and fragment not in ids.get(file, ()):
                     reason = "broken anchor"
             if reason:
-                problems.append(Problem(shown_path(out_dir / name), None, f"{reason}: {link}", f"from {entry.origin}"))
+                problem = Problem(shown_path(out_dir / name), None, f"{reason}: {link}", f"from {entry.origin}")
+                problems.append((name, problem))
     return problems
 
 

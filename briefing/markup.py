@@ -43,7 +43,7 @@ def make_markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
 
 
-def render_bodies(texts: dict[str, str], store: Store) -> dict[str, Body]:
+def render_bodies(texts: dict[str, str], store: Store, parallel: bool = True) -> dict[str, Body]:
     """Rendered bodies by hash of their Markdown text: from the store, the rest rendered (on
     every core when there are many) and put in the store."""
     bodies: dict[str, Body] = {}
@@ -54,13 +54,16 @@ def render_bodies(texts: dict[str, str], store: Store) -> dict[str, Body]:
             missing.append((sha, text))
         else:
             bodies[sha] = body
-    workers = min(os.cpu_count() or 1, 8)
+    workers = min(os.cpu_count() or 1, 8) if parallel else 1
     if len(missing) >= PARALLEL_FROM and workers > 1:
         chunks = [[t for _, t in missing[i::workers]] for i in range(workers)]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        from .output import die_with_parent
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
             results = list(pool.map(_render_chunk, chunks))
         rendered = {sha: results[i % workers][i // workers] for i, (sha, _) in enumerate(missing)}
     else:

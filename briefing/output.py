@@ -12,9 +12,11 @@ import hashlib
 import os
 import pickle
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from .config import shown_path
 from .errors import BriefingError, Problem
@@ -49,6 +51,9 @@ class Staged:
     stale: list[str] = field(default_factory=list)
     rendered: int = 0
     unchanged: int = 0
+    rendered_files: set[str] = field(default_factory=set)
+    # Whether links elsewhere may have changed meaning: files came or went, or ids changed.
+    reshaped: bool = False
 
     def commit(self) -> None:
         """Move every staged file into place and delete the files no page writes any more."""
@@ -110,6 +115,7 @@ def stage_site(
     templates: Templates,
     static_files: dict[str, Path],
     progress: Callable[[int, int], None] | None = None,
+    parallel: bool = True,
 ) -> Staged:
     """Render what changed (on every core when there is much) and stage what differs; raise
     with every render error, staging nothing."""
@@ -125,13 +131,17 @@ def stage_site(
             todo.append(index)
     problems: dict[str, Problem] = {}
     try:
-        for file, entry, temp, found in _render_all(job, todo, progress):
+        for file, entry, temp, found in _render_all(job, todo, progress, parallel):
             for problem in found:
                 problems.setdefault(str(problem), problem)
             if entry is None:
                 continue
             result.rendered += 1
+            result.rendered_files.add(file)
             result.entries[file] = entry
+            old = manifest.get(file)
+            if old is None or old.ids != entry.ids:
+                result.reshaped = True
             if temp is None:
                 result.unchanged += 1
             else:
@@ -149,13 +159,16 @@ def stage_site(
         result.discard()
         raise
     result.stale = sorted(set(manifest) - set(result.entries))
+    result.reshaped = result.reshaped or bool(result.stale) or any(name not in manifest for name in result.entries)
     return result
 
 
-def _render_all(job: _Job, todo: list[int], progress: Callable[[int, int], None] | None) -> Iterator[Rendered]:
+def _render_all(
+    job: _Job, todo: list[int], progress: Callable[[int, int], None] | None, parallel: bool
+) -> Iterator[Rendered]:
     """Render the pages at the given indices: in this process, or in forked workers."""
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    workers = min(os.cpu_count() or 1, 8)
+    workers = min(os.cpu_count() or 1, 8) if parallel else 1
     done = 0
     if len(todo) < PARALLEL_FROM or workers < 2:
         for chunk in chunks:
@@ -181,7 +194,20 @@ _WORKER_JOB: list[_Job] = []  # set once in each forked worker process, by _adop
 
 
 def _adopt(job: _Job) -> None:
+    die_with_parent()
     _WORKER_JOB.append(job)
+
+
+def die_with_parent() -> None:
+    """In a worker process: be killed when the build that forked it dies (even by kill -9), so
+    no orphan goes on writing staged files. Linux only; elsewhere a no-op."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _render_in_worker(indices: list[int]) -> list[Rendered]:
@@ -228,8 +254,12 @@ def _stage(target: Path, data: bytes, mkdir: bool = True) -> Path:
     if mkdir:
         target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}{STAGED_SUFFIX}")
-    with open(temp, "wb") as handle:  # no fsync: os.replace keeps each file old or new if the build is killed
-        handle.write(data)
+    try:
+        with open(temp, "wb") as handle:  # no fsync: os.replace keeps each file old or new if the build is killed
+            handle.write(data)
+    except BaseException:
+        temp.unlink(missing_ok=True)  # a full disk: leave no partial file behind
+        raise
     return temp
 
 
@@ -291,3 +321,67 @@ def check_output_dir(root: Path, out_dir: Path) -> None:
         raise BriefingError.one(
             shown, None, "cannot be the output folder: it holds a git repository or a content/ folder"
         )
+
+
+def check_ownership(out_dir: Path, manifest_file: Path, force: bool) -> None:
+    """Refuse to write into a non-empty folder that no build of this site made (unless forced)."""
+    if force or manifest_file.is_file() or not out_dir.is_dir():
+        return
+    if any(not p.name.endswith(STAGED_SUFFIX) for p in out_dir.iterdir()):
+        raise BriefingError.one(
+            shown_path(out_dir),
+            None,
+            "is not empty and was not made by briefing",
+            "empty it, choose another --out, or pass --overwrite to write into it (its other files are kept)",
+        )
+
+
+def remove_leftovers(out_dir: Path) -> int:
+    """Delete staged files a killed build left behind; the number removed."""
+    removed = 0
+    if out_dir.is_dir():
+        for temp in out_dir.rglob(f"*{STAGED_SUFFIX}"):
+            if temp.is_file() and not temp.is_symlink():
+                temp.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+class BuildLock:
+    """One build at a time into an output folder: a second one waits for the first."""
+
+    def __init__(self, path: Path, shown: str, timeout: float = 600.0) -> None:
+        self.path, self.shown, self.timeout = path, shown, timeout
+        self._handle: IO[str] | None = None
+
+    def __enter__(self) -> BuildLock:
+        import fcntl
+        import time
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until __exit__)
+        deadline = time.monotonic() + self.timeout
+        told = False
+        while True:
+            try:
+                # A POSIX lock belongs to this process alone: forked workers do not inherit it, so
+                # it goes when this process goes, even if killed.
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if not told:
+                    print(f"waiting: another build into {self.shown} is running", file=sys.stderr, flush=True)
+                    told = True
+                if time.monotonic() > deadline:
+                    handle.close()
+                    raise BriefingError.one(
+                        self.shown, None, f"another build into it has held the lock for {self.timeout:.0f} s"
+                    ) from None
+                time.sleep(0.1)
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing releases the lock
+            self._handle = None

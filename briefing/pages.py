@@ -7,6 +7,7 @@ digests), so a page whose key is unchanged since the last build need not be rend
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -151,13 +152,18 @@ def _page(url: str, template: str, origin: str, origin_line: int | None = None, 
     return Page(url, template, context, key, origin, origin_line)
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def fingerprint(value: Any) -> str:
     """A stable text standing for `value`: articles and cards by their digest, the rest by value."""
     digest = getattr(value, "digest", None)
     if isinstance(digest, str):
         return digest
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        inner = ",".join(fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value))
+        inner = ",".join(fingerprint(getattr(value, name)) for name in _field_names(type(value)))
         return f"{type(value).__name__}({inner})"
     if isinstance(value, tuple | list):
         return "[" + ",".join(fingerprint(v) for v in value) + "]"

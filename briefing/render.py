@@ -51,6 +51,14 @@ def long_date(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 class Templates:
     """The Jinja2 environment of one build, and the fingerprint of every template in it."""
 
@@ -64,6 +72,8 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # one environment per build: templates cannot change under it
+            # Compiled templates are kept between builds (keyed by their source), as Markdown is.
+            bytecode_cache=_bytecode_cache(config.cache_dir / "templates"),
         )
         base_path = config.base_path
         self.env.filters.update(

@@ -221,7 +221,7 @@ class LiveHandler(SiteHandler):
             return body
         epoch, error = self.live.epoch, self.live.error
         script = _SCRIPT % {
-            "base": json.dumps(self.base_path),
+            "base": json.dumps(self.base_path).replace("<", "\\u003c").replace(">", "\\u003e"),
             "epoch": epoch,
             "events": EVENTS_PATH,
             "style": json.dumps(_OVERLAY_STYLE),

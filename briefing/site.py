@@ -98,6 +98,7 @@ class Briefing:
     cards: tuple[Card, ...]
     previous: EditionLink | None
     next: EditionLink | None
+    digest: str  # of everything above: what a page showing this edition depends on
 
     @property
     def link(self) -> EditionLink:
@@ -120,6 +121,7 @@ class Month:
     first_day: date
     url: str
     briefings: tuple[Briefing, ...]
+    digest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,7 @@ class Year:
     year: int
     url: str
     months: tuple[Month, ...]
+    digest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,16 +269,14 @@ def _briefings(articles: list[Article]) -> tuple[Briefing, ...]:
         by_day[article.date.date()].append(article.card)
     days = sorted(by_day, reverse=True)
     links = [EditionLink(day, day_url(day), len(by_day[day])) for day in days]
-    return tuple(
-        Briefing(
-            day=day,
-            url=day_url(day),
-            cards=tuple(by_day[day]),
-            previous=links[i + 1] if i + 1 < len(links) else None,
-            next=links[i - 1] if i > 0 else None,
-        )
-        for i, day in enumerate(days)
-    )
+    briefings = []
+    for i, day in enumerate(days):
+        cards = tuple(by_day[day])
+        previous = links[i + 1] if i + 1 < len(links) else None
+        following = links[i - 1] if i > 0 else None
+        digest = _digest(day.isoformat(), *(c.digest for c in cards), repr(previous), repr(following))
+        briefings.append(Briefing(day, day_url(day), cards, previous, following, digest))
+    return tuple(briefings)
 
 
 def _months(briefings: tuple[Briefing, ...]) -> tuple[Month, ...]:
@@ -283,7 +284,8 @@ def _months(briefings: tuple[Briefing, ...]) -> tuple[Month, ...]:
     for briefing in briefings:
         by_month[briefing.day.replace(day=1)].append(briefing)
     return tuple(
-        Month(first, f"/{first:%Y/%m}/", tuple(items)) for first, items in sorted(by_month.items(), reverse=True)
+        Month(first, f"/{first:%Y/%m}/", tuple(items), _digest(first.isoformat(), *(b.digest for b in items)))
+        for first, items in sorted(by_month.items(), reverse=True)
     )
 
 
@@ -291,7 +293,14 @@ def _years(months: tuple[Month, ...]) -> tuple[Year, ...]:
     by_year: dict[int, list[Month]] = defaultdict(list)
     for month in months:
         by_year[month.first_day.year].append(month)
-    return tuple(Year(year, f"/{year}/", tuple(items)) for year, items in sorted(by_year.items(), reverse=True))
+    return tuple(
+        Year(year, f"/{year}/", tuple(items), _digest(str(year), *(m.digest for m in items)))
+        for year, items in sorted(by_year.items(), reverse=True)
+    )
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _neighbours(articles: list[Article]) -> dict[str, tuple[Card | None, Card | None]]:

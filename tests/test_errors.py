@@ -152,3 +152,181 @@ def test_bad_now_is_a_usage_error(site, cli) -> None:
     site({"content/a.md": GOOD})
     run = cli("build", "--now", "yesterday-ish")
     assert run.status == 2 and "--now 'yesterday-ish' is not a date or time" in run.err
+
+
+# More hostile input, built with --strict: each message names the file (and line where there is one).
+# A key 'LINK path' makes a symlink to the value; 'DIR path' makes a folder.
+STRICT_CASES: list[tuple[str, dict[str, str | bytes], str]] = [
+    (
+        "title of 10,000 characters",
+        {"content/a.md": "---\ntitle: " + "x" * 10_000 + "\ndate: 2022-04-29\n---\nx\n"},
+        "error: content/a.md:2: title is 10000 characters long; at most 300 fit a headline",
+    ),
+    (
+        "NUL byte",
+        {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\n---\nbody\x00here\n"},
+        "error: content/a.md:5: contains a NUL byte",
+    ),
+    (
+        "BOM in the middle",
+        {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\n---\nbody\ufeffhere\n"},
+        "error: content/a.md:5: contains a byte-order mark in the middle of the text",
+    ),
+    (
+        "symlink to /etc/passwd",
+        {"content/a.md": "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n", "LINK content/evil.md": "/etc/passwd"},
+        "error: content/evil.md: is a link to a file outside the site (copy the file in instead)",
+    ),
+    (
+        "absolute slug",
+        {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\nslug: /etc/x\n---\nx\n"},
+        "error: content/a.md:4: slug '/etc/x' is not a plain URL segment (use lower-case letters, digits and hyphens, such as nato-global-outlook)",
+    ),
+    (
+        "backslash slug",
+        {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\nslug: 'a\\\\b'\n---\nx\n"},
+        "error: content/a.md:4: slug 'a\\\\\\\\b' is not a plain URL segment (use lower-case letters, digits and hyphens, such as nato-global-outlook)",
+    ),
+    (
+        "empty file",
+        {"content/a.md": ""},
+        "error: content/a.md:1: is empty (an article starts with front matter between --- lines)",
+    ),
+    (
+        "folder named like an article",
+        {"content/a.md": "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n", "DIR content/folder.md": ""},
+        "error: content/folder.md: is a folder, but its name ends in .md like an article",
+    ),
+    (
+        "title that is a list",
+        {"content/a.md": "---\ntitle: [a, b]\ndate: 2022-04-29\n---\nx\n"},
+        "error: content/a.md:2: title must be text, not a list",
+    ),
+    (
+        "draft that is text",
+        {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\ndraft: maybe\n---\nx\n"},
+        "error: content/a.md:4: draft must be true or false, not 'maybe'",
+    ),
+    (
+        "date that is a number",
+        {"content/a.md": "---\ntitle: T\ndate: 20220429\n---\nx\n"},
+        "error: content/a.md:3: date 20220429 is not a date (write YYYY-MM-DD or YYYY-MM-DDTHH:MM+01:00)",
+    ),
+    (
+        "update of an unknown kind",
+        {
+            "content/a.md": "---\ntitle: T\ndate: 2022-04-29\nupdates:\n  - at: 2022-04-30T10:00\n    kind: retraction\n    text: Gone.\n---\nx\n"
+        },
+        "error: content/a.md:4: update 1: kind must be correction or update, not 'retraction'",
+    ),
+    (
+        "image that is a script",
+        {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\nimage: 'javascript:alert(1)'\n---\nx\n"},
+        "error: content/a.md:4: image 'javascript:alert(1)' is not a URL (write https://... or a path such as /static/x.jpg)",
+    ),
+    (
+        "template outside templates",
+        {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\ntemplate: ../../etc/passwd\n---\nx\n"},
+        "error: content/a.md:4: template '../../etc/passwd' is not a template name (write a name such as feature.html)",
+    ),
+    (
+        "front matter that is a list",
+        {"content/a.md": "---\n- a\n- b\n---\nx\n"},
+        "error: content/a.md:2: front matter must be a set of `key: value` lines",
+    ),
+    (
+        "broken link in Markdown under strict",
+        {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\n---\n[x](/nowhere/)\n"},
+        "error: public/2022/04/29/t/index.html: broken link: /nowhere/ (from content/a.md)",
+    ),
+    (
+        "wire copy with an impossible date",
+        {"inbox/w.txt": "date 2022-13-45 Body.\n"},
+        "rejected inbox/w.txt: impossible date 2022-13-45",
+    ),
+    (
+        "wire copy that is binary",
+        {"inbox/w.txt": b"date 2022-04-29 \x00\x01\x02"},
+        "rejected inbox/w.txt: contains NUL bytes: not a text file",
+    ),
+    (
+        "per_page of zero",
+        {"site.toml": "per_page = 0\n", "content/a.md": "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n"},
+        "error: site.toml:1: per_page must be a whole number of at least 1, not 0",
+    ),
+    (
+        "base_url that is not http",
+        {
+            "site.toml": 'base_url = "ftp://example.org/"\n',
+            "content/a.md": "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n",
+        },
+        "error: site.toml:1: base_url 'ftp://example.org/' is not an http(s) URL",
+    ),
+    (
+        "tags table that is not one",
+        {"site.toml": "tags = 5\n", "content/a.md": "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n"},
+        "error: site.toml:1: tags must be a table: tag name = list of phrases",
+    ),
+    (
+        "title that is a number",
+        {"site.toml": "title = 5\n", "content/a.md": "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n"},
+        "error: site.toml:1: title must be a string, not 5",
+    ),
+    (
+        "template with an unknown filter",
+        {
+            "content/a.md": "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n",
+            "templates/404.html": "{{ 'x' | nope }}\n",
+        },
+        "error: templates/404.html:1: template syntax error: No filter named 'nope'.",
+    ),
+    (
+        "template dividing by zero",
+        {
+            "content/a.md": "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n",
+            "templates/404.html": "ok\n{{ 1 // 0 }}\n",
+        },
+        "error: templates/404.html:2: template error while rendering /404.html: integer division or modulo by zero",
+    ),
+]
+
+
+@pytest.mark.parametrize("files, message", [c[1:] for c in STRICT_CASES], ids=[c[0] for c in STRICT_CASES])
+def test_hostile_input_is_reported_and_the_last_good_site_stays(site, cli, files, message) -> None:
+    root = site({"content/ok.md": GOOD.replace("Fine", "Earlier")})
+    assert cli("build", "--now", "2022-05-01", "--strict").status == 0
+    before = snapshot(root / "public")
+    for name, content in files.items():
+        kind, _, rel = name.rpartition(" ")
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "LINK":
+            path.symlink_to(content)
+        elif kind == "DIR":
+            path.mkdir()
+        else:
+            path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    run = cli("build", "--now", "2022-05-01", "--strict")
+    assert run.status == 1, run
+    assert message in run.err.splitlines(), run.err
+    assert "Traceback" not in run.err
+    assert snapshot(root / "public") == before
+
+
+def test_the_bad_input_corpus_has_at_least_thirty_cases() -> None:
+    assert len(CASES) + len(STRICT_CASES) >= 30
+
+
+def test_debug_shows_the_traceback_of_an_internal_error(site, cli, monkeypatch) -> None:
+    site({"content/a.md": GOOD})
+    import briefing.builder
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(briefing.builder, "assemble", explode)
+    run = cli("build", "--now", "2022-05-01")
+    assert run.status == 1 and "internal error: RuntimeError: boom (run with --debug for details)" in run.err
+    assert "Traceback" not in run.err
+    with pytest.raises(RuntimeError):
+        cli("--debug", "build", "--now", "2022-05-01")

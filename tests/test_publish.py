@@ -152,6 +152,7 @@ def test_the_same_source_commit_gives_the_same_publish_commit(repo: Path, tmp_pa
         bare = tmp_path / name
         subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
         shutil.rmtree(repo / ".briefing-cache", ignore_errors=True)
+        shutil.rmtree(repo / "public", ignore_errors=True)
         assert cli("publish", "--remote", str(bare), "--now", NOW).status == 0
         tips.append(git(bare, "rev-parse", "gh-pages"))
     assert tips[0] == tips[1]

@@ -314,3 +314,33 @@ def test_a_rebuild_in_the_same_process_rereads_only_what_changed(fixture_site: P
     assert "2022/04/29/nato-global-outlook/index.html" in report.changed_files
     assert build(config, options, caches).articles_read == 1  # a file saved just now is not trusted until settled
     assert build(config, options, caches).articles_read == 0
+
+
+def test_twenty_clients_during_ten_rebuilds(served: Serving) -> None:
+    """200 requests from 20 concurrent clients while 10 rebuilds run: no 5xx, no truncated body."""
+    path = served.site / ARTICLE
+    text = path.read_text()
+    served.settle()
+    start = served.builds()
+
+    def edit_ten_times() -> None:
+        for i in range(10):
+            path.write_text(text.replace("She called it", f"Rebuild {i}: " + "more " * (i * 7) + "she called it"))
+            served.wait_builds(start + i + 1, timeout=20)
+
+    editor = threading.Thread(target=edit_ten_times)
+    editor.start()
+    paths = [ARTICLE_URL, "/news/", "/news/tags/nato/", "/news/feed.xml", "/news/static/css/briefing.css"]
+
+    def fetch(n: int) -> tuple[int, int, int]:
+        time.sleep(n * 0.01)  # spread over the rebuilds
+        response = served.request("GET", paths[n % len(paths)])
+        body = response.read()
+        return response.status, int(response.getheader("Content-Length") or -1), len(body)
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(fetch, range(200)))
+    editor.join()
+    assert served.builds() - start >= 10
+    assert len(results) == 200
+    assert all(status == 200 and declared == got for status, declared, got in results), results
