@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from . import search
 from .cache import Store
 from .config import SiteConfig, shown_path
 from .content import ArticleSource, discover, file_stamp, load_article, load_articles
@@ -64,6 +65,7 @@ class BuildReport:
     next_due: tuple[datetime, str] | None = None  # (when, article file) of the next scheduled article
     changed_files: tuple[str, ...] = field(default=())  # written or deleted, relative to out_dir
     articles_read: int = 0
+    notes: tuple[str, ...] = ()  # things worth saying that are not problems (search is off, say)
 
     def summary(self) -> str:
         """The one line every build ends with."""
@@ -139,7 +141,7 @@ def _build(
     clock.lap("markdown")
     site = assemble(config, sources, bodies, options.now)
     clock.lap("assemble")
-    pages = plan(config, site, options.now)
+    pages = plan(config, site, options.now, search.available())
     clock.lap("plan")
     templates.check()
     progress = _progress if sys.stderr.isatty() and len(pages) > 2000 else None
@@ -166,6 +168,9 @@ def _build(
     store.flush()
     save_manifest(manifest_file, staged.entries)
     clock.lap("write")
+    changed = {t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale)
+    searched = search.index_site(options.out_dir, any(name.endswith(".html") for name in changed))
+    clock.lap("search")
     report = BuildReport(
         pages=len(pages),
         rendered=staged.rendered,
@@ -175,9 +180,8 @@ def _build(
         seconds=time.perf_counter() - clock.start,
         warnings=warnings,
         next_due=(site.next_due.date, site.next_due.path) if site.next_due else None,
-        changed_files=tuple(
-            sorted({t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale))
-        ),
+        changed_files=tuple(sorted(changed)),
+        notes=(searched.reason,) if searched.reason else (),
         articles_read=loaded.read,
     )
     state.save(inputs, valid_until(site, options.now), report, link_problems)

@@ -127,6 +127,8 @@ def print_report(report: BuildReport) -> None:
     for problem in report.warnings:
         print(f"warning: {problem}", file=sys.stderr)
     print(report.summary())
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     if report.next_due is not None:
         when, path = report.next_due
         print(f"next scheduled article due {when.isoformat()}: {path}")

@@ -61,6 +61,8 @@ def _target(base_path: str, base_url: str, here: str, link: str) -> tuple[str, s
     if not path.startswith(base_path):
         return f"link outside the site's base path {base_path}", "", ""
     name = path[len(base_path) :]
+    if name.startswith("pagefind/"):
+        return None  # the search bundle is written by Pagefind after the pages
     if name == "" or name.endswith("/"):
         name += "index.html"
     return "", name, unquote(parts.fragment)

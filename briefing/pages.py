@@ -47,10 +47,11 @@ class Page:
         return self.url.lstrip("/") + "index.html" if self.url.endswith("/") else self.url.lstrip("/")
 
 
-def plan(config: SiteConfig, site: Site, now: datetime) -> list[Page]:
+def plan(config: SiteConfig, site: Site, now: datetime, search: bool = False) -> list[Page]:
     """Every page of the site, in a stable order; two pages with one URL fail the build.
-    `now` picks the articles of the news sitemap (published in the two days before it)."""
-    pages = list(_pages(config, site, now))
+    `now` picks the articles of the news sitemap (published in the two days before it);
+    `search` says whether the search page can offer search."""
+    pages = list(_pages(config, site, now, search))
     seen: dict[str, Page] = {}
     problems: list[Problem] = []
     for page in pages:
@@ -73,7 +74,7 @@ NEWS_WINDOW = timedelta(days=2)
 NEWS_LIMIT = 1000
 
 
-def _pages(config: SiteConfig, site: Site, now: datetime) -> Iterator[Page]:
+def _pages(config: SiteConfig, site: Site, now: datetime, search: bool) -> Iterator[Page]:
     """Every page; each HTML page's URL and last-modified time also go into the sitemap."""
     sitemap: list[tuple[str, datetime | None]] = []
 
@@ -134,6 +135,7 @@ def _pages(config: SiteConfig, site: Site, now: datetime) -> Iterator[Page]:
             entries=entries,
         )
     yield _page("/404.html", "404.html", "the not-found page")
+    yield _page("/search/", "search.html", "the search page", search_available=search)
     entries = site.articles[: config.feed_length]
     yield _page("/feed.xml", "feed.xml", "the site feed", title=config.title, home="/", entries=entries)
     yield _page("/feed.json", "feed.json", "the JSON feed", title=config.title, home="/", entries=entries)

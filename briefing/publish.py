@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .config import SiteConfig, shown_path
 from .errors import BriefingError
+from .search import BUNDLE
 
 AUTHOR_NAME = "briefing"
 AUTHOR_EMAIL = "publish@briefing.invalid"
@@ -112,7 +113,8 @@ def publish(config: SiteConfig, out_dir: Path, options: PublishOptions) -> Publi
     report = PublishReport()
     parent_tree = git.run("rev-parse", f"{tip}^{{tree}}") if tip else None
     report.changes = _changes(git, parent_tree, tree)
-    if not report.changes and tip is not None:
+    # Pagefind's bundle is not byte-stable between runs: changes there alone are not news.
+    if tip is not None and all(path.startswith(f"{BUNDLE}/") for _, path in report.changes):
         report.message = f"nothing to publish: {options.branch} already holds this site"
         return report
     if options.dry_run:

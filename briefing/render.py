@@ -73,7 +73,11 @@ class Templates:
             keep_trailing_newline=True,
             auto_reload=False,  # one environment per build: templates cannot change under it
             # Compiled templates are kept between builds (keyed by their source), as Markdown is.
-            bytecode_cache=_bytecode_cache(config.cache_dir / "templates"),
+            # Jinja folds filters of constants ('/tags/' | rel) into the compiled code, so the
+            # cache must be one per configuration.
+            bytecode_cache=_bytecode_cache(
+                config.cache_dir / "templates" / hashlib.sha256(config.fingerprint().encode()).hexdigest()[:16]
+            ),
         )
         base_path = config.base_path
         self.env.filters.update(

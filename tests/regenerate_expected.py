@@ -28,7 +28,7 @@ def regenerate() -> int:
         if status:
             return status
         shutil.rmtree(expected, ignore_errors=True)
-        shutil.copytree(site / "public", expected, ignore=shutil.ignore_patterns("static"))
+        shutil.copytree(site / "public", expected, ignore=shutil.ignore_patterns("static", "pagefind"))
     print(f"wrote {expected}")
     return 0
 

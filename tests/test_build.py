@@ -19,7 +19,11 @@ EXPECTED = Path(__file__).parent / "expected" / "site"
 
 
 def all_text(folder: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.is_file())
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "pagefind" not in p.relative_to(folder).parts
+    )
 
 
 def test_fixture_site_matches_expected_output(fixture_site: Path, cli) -> None:
