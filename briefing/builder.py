@@ -133,6 +133,7 @@ def _build(
     unfinished = manifest_file.with_suffix(".unfinished")
     if unfinished.exists():  # the last build was killed: it may have left staged files behind
         remove_leftovers(options.out_dir)
+        search.remove_leftovers(options.out_dir)
     store = store if store is not None else Store(config.cache_dir)
     loaded = load_articles(config, store)
     clock.lap("load")

@@ -29,6 +29,12 @@ class SearchReport:
     reason: str = ""
 
 
+def remove_leftovers(out_dir: Path) -> None:
+    """Delete the half-made bundle a killed build may have left."""
+    for name in (f".{BUNDLE}.new", f".{BUNDLE}.old"):
+        shutil.rmtree(out_dir / name, ignore_errors=True)
+
+
 def available() -> bool:
     """Whether the Pagefind package (with its binary) is installed."""
     return importlib.util.find_spec("pagefind") is not None and importlib.util.find_spec("pagefind_bin") is not None
