@@ -49,6 +49,7 @@ class BuildOptions:
     # Worker processes are forked; a process that runs other threads (watch, serve) must not.
     parallel: bool = True
     overwrite: bool = False  # write into a non-empty folder that briefing did not make
+    index: bool = True  # run Pagefind after writing (watch and serve index later, in the background)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,8 @@ def _build(
     save_manifest(manifest_file, staged.entries)
     clock.lap("write")
     changed = {t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale)
-    searched = search.index_site(options.out_dir, any(name.endswith(".html") for name in changed))
+    html_changed = any(name.endswith(".html") for name in changed)
+    searched = search.index_site(options.out_dir, html_changed) if options.index else search.SearchReport(True)
     clock.lap("search")
     report = BuildReport(
         pages=len(pages),

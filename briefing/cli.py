@@ -195,6 +195,7 @@ class Rebuilder:
         self.args = args
         self.store: Store | None = None
         self.first = True
+        self._indexer: threading.Timer | None = None
         self.commit_lock = commit_lock
         self.overrides: dict[str, Any] = {}
 
@@ -213,9 +214,13 @@ class Rebuilder:
                 problems += [f"{path}: {why}" for path, why in report.rejected]
             if self.store is None:
                 self.store = Store(config.cache_dir)
-            options = replace(build_options(self.args, config), parallel=self.first)
-            self.first = False  # later builds run beside the watcher's and server's threads
+            # Later builds run beside the watcher's and server's threads: no forked workers; and
+            # the search index follows a moment later in the background, not before the reload.
+            options = replace(build_options(self.args, config), parallel=self.first, index=self.first)
+            self.first = False
             result = build(config, options, self.store, self.commit_lock)
+            if any(name.endswith(".html") for name in result.changed_files):
+                self._index_later(options.out_dir)
             print_report(result)
             changed_files = list(result.changed_files)
         except BriefingError as exc:
@@ -224,10 +229,30 @@ class Rebuilder:
             problems += [str(p) for p in exc.problems]
         return ("\n".join(problems) or None), changed_files
 
+    def _index_later(self, out_dir: Path, delay: float = 1.0) -> None:
+        """Re-index for search once rebuilds have stopped for `delay` seconds."""
+        from .search import index_site
+
+        if self._indexer is not None:
+            self._indexer.cancel()
+        self._indexer = threading.Timer(delay, index_site, args=(out_dir, True))
+        self._indexer.daemon = True
+        self._indexer.start()
+
+
+def _interruptible() -> None:
+    """Ctrl-C and SIGTERM stop watch and serve even when started with SIGINT ignored (as a
+    background job of a script is)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
 
 def _watch(args: argparse.Namespace) -> int:
     from .watch import watch_loop
 
+    _interruptible()
     rebuild = Rebuilder(args)
     status = 1 if rebuild()[0] else 0
     print(f"watching {shown_path(args.site)} for changes (Ctrl-C to stop)", flush=True)
@@ -244,6 +269,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .server import LiveState, make_server
     from .watch import watch_loop
 
+    _interruptible()
     probe = site_config(args)
     if args.out is None:
         args.out = probe.cache_dir / "serve"
