@@ -124,7 +124,8 @@ def _build(
     templates = Templates(config, theme)
     statics = static_files(theme.static_dirs)
     state = BuildState(manifest_file.with_suffix(".state.json"))
-    inputs = _inputs(config, options, templates, statics)
+    paths = list(discover(config.content_dir))  # walked once: for the no-op check and for loading
+    inputs = _inputs(config, options, templates, statics, paths)
     unchanged = state.unchanged(inputs, options.now, manifest_file)
     if unchanged is not None:
         if options.strict and unchanged.warnings:
@@ -136,7 +137,7 @@ def _build(
         remove_leftovers(options.out_dir)
         search.remove_leftovers(options.out_dir)
     store = store if store is not None else Store(config.cache_dir)
-    loaded = load_articles(config, store)
+    loaded = load_articles(config, store, paths)
     clock.lap("load")
     sources = [s for s in loaded.articles if options.drafts or not s.draft]
     bodies = render_bodies(_texts(config, sources, store), store, options.parallel)
@@ -211,13 +212,15 @@ def _progress(done: int, total: int) -> None:
     print(f"\rrendering {done}/{total} pages", end=end, file=sys.stderr, flush=True)
 
 
-def _inputs(config: SiteConfig, options: BuildOptions, templates: Templates, statics: dict[str, Path]) -> str:
+def _inputs(
+    config: SiteConfig, options: BuildOptions, templates: Templates, statics: dict[str, Path], paths: list[Path]
+) -> str:
     """A hash of everything a build reads, by file stamps: if it is what the last build saw
     (and no article has come due since), the output is already right."""
     digest = hashlib.sha256()
     for part in (templates.fingerprint, str(options.out_dir), str(options.drafts), config.fingerprint()):
         digest.update(part.encode() + b"\0")
-    files = [(str(p), p, config.timezone) for p in discover(config.content_dir)]
+    files = [(str(p), p, config.timezone) for p in paths]
     files += [(name, p, "") for name, p in sorted(statics.items())]
     for name, path, zone in files:
         stamp = file_stamp(path, zone)

@@ -132,14 +132,14 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
-def load_articles(config: SiteConfig, store: Store | None = None) -> Loaded:
+def load_articles(config: SiteConfig, store: Store | None = None, paths: list[Path] | None = None) -> Loaded:
     """Read every article under content/ (from the store when its file is unchanged); raise one
     BriefingError listing every problem."""
     store = store if store is not None else Store()
     problems: list[Problem] = []
     warnings: list[Problem] = []
     articles: list[ArticleSource] = []
-    paths = list(discover(config.content_dir))
+    paths = list(discover(config.content_dir)) if paths is None else paths
     read = 0
     for path in paths:
         key = str(path)

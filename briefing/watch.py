@@ -107,15 +107,11 @@ def watch_new_folders(observer: BaseObserver, root: Path, changes: Changes, watc
     return watched
 
 
-def watch_loop(
-    root: Path, rebuild: Callable[[Iterable[str]], object], stop: threading.Event, ready: threading.Event | None = None
-) -> None:
+def watch_loop(root: Path, rebuild: Callable[[Iterable[str]], object], stop: threading.Event) -> None:
     """Call rebuild(changed paths) after each burst of changes under root, until stop is set."""
     root = root.resolve()
     changes = Changes(root)
     observer, watched = start_observer(root, changes)
-    if ready is not None:
-        ready.set()
     try:
         while True:
             paths = changes.wait(stop)
