@@ -144,7 +144,7 @@ def _build(
     clock.lap("markdown")
     site = assemble(config, sources, bodies, options.now)
     clock.lap("assemble")
-    pages = plan(config, site, options.now, search.available())
+    pages = plan(config, site, options.now, config.search and search.available())
     clock.lap("plan")
     templates.check()
     progress = _progress if sys.stderr.isatty() and len(pages) > 2000 else None
@@ -173,7 +173,12 @@ def _build(
     clock.lap("write")
     changed = {t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale)
     html_changed = any(name.endswith(".html") for name in changed)
-    searched = search.index_site(options.out_dir, html_changed) if options.index else search.SearchReport(True)
+    if config.search and options.index:
+        searched = search.index_site(options.out_dir, html_changed)
+    else:
+        searched = search.SearchReport(config.search)
+        if not config.search:
+            search.remove_bundle(options.out_dir)
     clock.lap("search")
     report = BuildReport(
         pages=len(pages),

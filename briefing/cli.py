@@ -219,7 +219,7 @@ class Rebuilder:
             options = replace(build_options(self.args, config), parallel=self.first, index=self.first)
             self.first = False
             result = build(config, options, self.store, self.commit_lock)
-            if any(name.endswith(".html") for name in result.changed_files):
+            if config.search and any(name.endswith(".html") for name in result.changed_files):
                 self._index_later(options.out_dir)
             print_report(result)
             changed_files = list(result.changed_files)

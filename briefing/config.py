@@ -51,6 +51,10 @@ class SiteConfig:
     domain: str = field(
         default="", metadata=_doc("Custom domain for the host; publish writes it to CNAME (empty: no CNAME).")
     )
+    search: bool = field(
+        default=True,
+        metadata=_doc("Build a full-text search index with Pagefind (when installed) and offer the search box."),
+    )
     related: int = field(default=5, metadata=_doc("Related articles (by shared tags) shown under an article."))
     tags: Mapping[str, tuple[str, ...]] = field(
         default_factory=dict,
@@ -183,6 +187,10 @@ def _check(key: str, value: Any, default: Any) -> tuple[Any] | str:
                 return f"tags.{name} must be a list of strings"
             vocabulary[name] = tuple(phrases)
         return (vocabulary,)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            return f"{key} must be true or false, not {value!r}"
+        return (value,)
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             return f"{key} must be a whole number of at least 1, not {value!r}"
@@ -223,6 +231,8 @@ def render_toml(config: SiteConfig) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return str(value)

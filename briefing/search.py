@@ -35,6 +35,11 @@ def remove_leftovers(out_dir: Path) -> None:
         shutil.rmtree(out_dir / name, ignore_errors=True)
 
 
+def remove_bundle(out_dir: Path) -> None:
+    """Delete the index of a site whose search was turned off."""
+    shutil.rmtree(out_dir / BUNDLE, ignore_errors=True)
+
+
 def available() -> bool:
     """Whether the Pagefind package (with its binary) is installed."""
     return importlib.util.find_spec("pagefind") is not None and importlib.util.find_spec("pagefind_bin") is not None

@@ -68,6 +68,28 @@ def test_without_pagefind_the_build_succeeds_and_says_why(site, cli, monkeypatch
     assert not (root / "public/pagefind").exists()
 
 
+def test_search_false_in_site_toml_turns_search_off_and_removes_the_index(fixture_site: Path, cli) -> None:
+    if not search.available():
+        pytest.skip("Pagefind is not installed")
+    assert cli("build", "--now", FIXTURE_NOW).status == 0
+    assert (fixture_site / "public/pagefind/pagefind.js").is_file()
+    config = fixture_site / "site.toml"
+    config.write_text(config.read_text() + "search = false\n")
+    run = cli("build", "--now", FIXTURE_NOW)
+    assert run.status == 0 and "note:" not in run.err
+    assert not (fixture_site / "public/pagefind").exists()
+    assert 'role="search"' not in (fixture_site / "public/index.html").read_text()
+    page = (fixture_site / "public/search/index.html").read_text()
+    assert "Search is not available on this site." in page and "pagefind-ui.js" not in page
+
+
+def test_search_must_be_true_or_false(site, cli) -> None:
+    site({"site.toml": 'title = "T"\nsearch = "no"\n'})
+    run = cli("build")
+    assert run.status == 1
+    assert "site.toml:2: search must be true or false, not 'no'" in run.err
+
+
 def test_the_masthead_form_works_without_javascript(sample: Path) -> None:
     home = (sample / "index.html").read_text()
     assert '<form class="masthead__search" role="search" action="/search/" method="get">' in home
