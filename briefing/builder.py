@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
 import os
 import sys
 import time
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import search
+from . import delta, search
 from .cache import Store
 from .config import SiteConfig, shown_path
-from .content import ArticleSource, discover, file_stamp, load_article, load_articles
+from .content import ArticleSource, file_stamp, load_article, load_articles, scan
 from .errors import BriefingError, Problem
 from .links import check_links
 from .markup import render_bodies
@@ -67,6 +69,7 @@ class BuildReport:
     changed_files: tuple[str, ...] = field(default=())  # written or deleted, relative to out_dir
     articles_read: int = 0
     notes: tuple[str, ...] = ()  # things worth saying that are not problems (search is off, say)
+    quick: bool = False  # only pages holding edited articles were planned (see briefing.delta)
 
     def summary(self) -> str:
         """The one line every build ends with."""
@@ -93,23 +96,34 @@ def build(
     options: BuildOptions,
     store: Store | None = None,
     commit_lock: AbstractContextManager[object] | None = None,
+    changed: Iterable[str] | None = None,
 ) -> BuildReport:
     """Build the site into options.out_dir; raise BriefingError, leaving the output as it was.
 
     `store` carries parsed articles and rendered Markdown from one build to the next (by
     default the site's cache folder);
     `commit_lock` is held while files are moved into place, so a server holding it while it
-    reads a file serves either the old site or the new one.
+    reads a file serves either the old site or the new one;
+    `changed` lists the paths file events named since the last build with this store (watch,
+    serve), so content/ need not be walked again.
     """
     clock = _Clock()
     check_output_dir(config.root, options.out_dir)
     manifest_file = manifest_path(config.cache_dir, options.out_dir)
-    with BuildLock(manifest_file.with_suffix(".lock"), shown_path(options.out_dir)):
-        try:
-            return _build(config, options, store, commit_lock, clock, manifest_file)
-        except OSError as exc:  # a full disk, a folder that cannot be written: the old output stays
-            where = shown_path(Path(exc.filename)) if exc.filename else shown_path(options.out_dir)
-            raise BriefingError.one(where, None, f"cannot write: {exc.strerror or exc}") from None
+    # A build makes and holds hundreds of thousands of objects (articles, cards, the manifest);
+    # the cycle collector walking them over and over cost a third of a one-article rebuild. What
+    # a build makes is freed by reference counting; cycles are collected once it ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with BuildLock(manifest_file.with_suffix(".lock"), shown_path(options.out_dir)):
+            return _build(config, options, store, commit_lock, clock, manifest_file, changed)
+    except OSError as exc:  # a full disk, a folder that cannot be written: the old output stays
+        where = shown_path(Path(exc.filename)) if exc.filename else shown_path(options.out_dir)
+        raise BriefingError.one(where, None, f"cannot write: {exc.strerror or exc}") from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _build(
@@ -119,13 +133,20 @@ def _build(
     commit_lock: AbstractContextManager[object] | None,
     clock: _Clock,
     manifest_file: Path,
+    changed: Iterable[str] | None,
 ) -> BuildReport:
     theme = find_theme(config)
     templates = Templates(config, theme)
     statics = static_files(theme.static_dirs)
     state = BuildState(manifest_file.with_suffix(".state.json"))
-    paths = list(discover(config.content_dir))  # walked once: for the no-op check and for loading
-    inputs = _inputs(config, options, templates, statics, paths)
+    # content/ is walked once (or not at all, told what changed): for the no-op check, the
+    # quick path and loading
+    stamps = scan(config, store.scan if store is not None and changed is not None else None, changed)
+    if store is not None:
+        store.scan = stamps
+    settings = _settings(config, options, templates, statics)
+    clock.lap("scan")
+    inputs = _inputs(settings, stamps)
     unchanged = state.unchanged(inputs, options.now, manifest_file)
     if unchanged is not None:
         if options.strict and unchanged.warnings:
@@ -133,25 +154,51 @@ def _build(
         return replace(unchanged, seconds=time.perf_counter() - clock.start)
     check_ownership(options.out_dir, manifest_file, options.overwrite)
     unfinished = manifest_file.with_suffix(".unfinished")
+    snapshot_file = delta.snapshot_path(manifest_file)
     if unfinished.exists():  # the last build was killed: it may have left staged files behind
         remove_leftovers(options.out_dir)
         search.remove_leftovers(options.out_dir)
+        delta.forget(snapshot_file)
     store = store if store is not None else Store(config.cache_dir)
-    loaded = load_articles(config, store, paths)
-    clock.lap("load")
-    sources = [s for s in loaded.articles if options.drafts or not s.draft]
-    bodies = render_bodies(_texts(config, sources, store), store, options.parallel)
-    clock.lap("markdown")
-    site = assemble(config, sources, bodies, options.now)
-    clock.lap("assemble")
-    pages = plan(config, site, options.now, config.search and search.available())
-    clock.lap("plan")
-    templates.check()
+    manifest, token = load_manifest(manifest_file)
+    last = delta.load(snapshot_file) if settings is not None else None
+    clock.lap("snapshot")
+    quick = None
+    if settings is not None and last is not None and last.token == token:  # the snapshot of this output
+        quick = delta.quick(config, last, settings, stamps, options.now, options.drafts, store)
+    if quick is not None:
+        pages, snapshot = quick.pages, quick.snapshot
+        loaded_warnings, read, all_pages = quick.warnings, len(quick.changed), None
+        clock.lap("quick")
+    else:
+        loaded = load_articles(config, store, stamps)
+        clock.lap("load")
+        sources = [s for s in loaded.articles if options.drafts or not s.draft]
+        bodies = render_bodies(_texts(config, sources, store), store, options.parallel)
+        store.keep_bodies(set(bodies))
+        clock.lap("markdown")
+        site = assemble(config, sources, bodies, options.now)
+        clock.lap("assemble")
+        pages = all_pages = plan(config, site, options.now, config.search and search.available())
+        clock.lap("plan")
+        templates.check()
+        next_due = (site.next_due.date, site.next_due.path) if site.next_due else None
+        snapshot = delta.take(
+            settings or "", options.now, valid_until(site, options.now), stamps, loaded.by_path, bodies, pages, next_due
+        )
+        loaded_warnings, read = loaded.warnings, loaded.read
+        clock.lap("snapshot")
     progress = _progress if sys.stderr.isatty() and len(pages) > 2000 else None
     unfinished.parent.mkdir(parents=True, exist_ok=True)
     unfinished.touch()
     staged = stage_site(
-        options.out_dir, load_manifest(manifest_file), pages, templates, statics, progress, options.parallel
+        options.out_dir,
+        manifest,
+        pages,
+        templates,
+        statics if all_pages is not None else None,
+        progress,
+        options.parallel,
     )
     clock.lap("render")
     previous = state.link_problems()
@@ -162,14 +209,14 @@ def _build(
         fresh = check_links(config, options.out_dir, staged.entries, staged.rendered_files)
         link_problems = sorted(kept + fresh, key=lambda item: (item[0], str(item[1])))
     clock.lap("links")
-    warnings = tuple(loaded.warnings) + tuple(p for _, p in link_problems)
+    warnings = tuple(loaded_warnings) + tuple(p for _, p in link_problems)
     if options.strict and warnings:
         staged.discard()
         raise BriefingError(warnings)
     with commit_lock or nullcontext():
         staged.commit()
     store.flush()
-    save_manifest(manifest_file, staged.entries)
+    save_manifest(manifest_file, staged.entries, snapshot.token, staged.rendered_files if quick else None)
     clock.lap("write")
     changed = {t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale)
     html_changed = any(name.endswith(".html") for name in changed)
@@ -181,19 +228,26 @@ def _build(
             search.remove_bundle(options.out_dir)
     clock.lap("search")
     report = BuildReport(
-        pages=len(pages),
+        pages=snapshot.pages,
         rendered=staged.rendered,
         written=len(staged.staged),
-        unchanged=staged.unchanged,
+        unchanged=staged.unchanged + (snapshot.pages - len(pages)),
         deleted=len(staged.stale),
         seconds=time.perf_counter() - clock.start,
         warnings=warnings,
-        next_due=(site.next_due.date, site.next_due.path) if site.next_due else None,
+        next_due=snapshot.next_due,
         changed_files=tuple(sorted(changed)),
         notes=(searched.reason,) if searched.reason else (),
-        articles_read=loaded.read,
+        articles_read=read,
+        quick=quick is not None,
     )
-    state.save(inputs, valid_until(site, options.now), report, link_problems)
+    state.save(inputs, snapshot.valid_until, report, link_problems)
+    if quick is not None:
+        delta.save(snapshot_file, snapshot, quick.changed)
+    elif settings is not None:
+        delta.save(snapshot_file, snapshot)
+    else:
+        delta.forget(snapshot_file)
     unfinished.unlink(missing_ok=True)
     return report
 
@@ -202,6 +256,7 @@ def _texts(config: SiteConfig, sources: list[ArticleSource], store: Store) -> di
     """The Markdown text of each article by its hash; a cached article whose rendered body is
     missing from the store is read again for its text."""
     texts: dict[str, str] = {}
+    store.load_bodies(s.body_sha for s in sources)
     for source in sources:
         if source.body or store.body(source.body_sha) is not None:
             texts[source.body_sha] = source.body
@@ -217,20 +272,26 @@ def _progress(done: int, total: int) -> None:
     print(f"\rrendering {done}/{total} pages", end=end, file=sys.stderr, flush=True)
 
 
-def _inputs(
-    config: SiteConfig, options: BuildOptions, templates: Templates, statics: dict[str, Path], paths: list[Path]
-) -> str:
-    """A hash of everything a build reads, by file stamps: if it is what the last build saw
-    (and no article has come due since), the output is already right."""
+def _settings(config: SiteConfig, options: BuildOptions, templates: Templates, statics: dict[str, Path]) -> str | None:
+    """A hash of everything a build reads but the articles; None while a static file is changing."""
     digest = hashlib.sha256()
     for part in (templates.fingerprint, str(options.out_dir), str(options.drafts), config.fingerprint()):
         digest.update(part.encode() + b"\0")
-    files = [(str(p), p, config.timezone) for p in paths]
-    files += [(name, p, "") for name, p in sorted(statics.items())]
-    for name, path, zone in files:
-        stamp = file_stamp(path, zone)
-        if stamp is None:  # changed a moment ago, or unreadable: never take the shortcut
-            return f"unsettled {time.time_ns()}"
+    for name, path in sorted(statics.items()):
+        stamp = file_stamp(path, "")
+        if stamp is None:
+            return None
+        digest.update(f"{name}\0{stamp}\0".encode())
+    return digest.hexdigest()
+
+
+def _inputs(settings: str | None, stamps: dict[str, str | None]) -> str:
+    """A hash of everything a build reads, by file stamps: if it is what the last build saw
+    (and no article has come due since), the output is already right."""
+    if settings is None or None in stamps.values():  # changed a moment ago: never take the shortcut
+        return f"unsettled {time.time_ns()}"
+    digest = hashlib.sha256(settings.encode())
+    for name, stamp in stamps.items():
         digest.update(f"{name}\0{stamp}\0".encode())
     return digest.hexdigest()
 

@@ -7,11 +7,14 @@ not found: the cache can be deleted at any time.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
+import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import markdown
 
@@ -22,7 +25,115 @@ if TYPE_CHECKING:
     from .errors import Problem
     from .markup import Body
 
-SCHEMA = f"3 {__version__} {markdown.__version__}"
+SCHEMA = f"4 {__version__} {markdown.__version__}"
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+
+def compact_pickle(cls: type[T]) -> type[T]:
+    """Pickle a slotted dataclass as its constructor's arguments. The state-by-field pickling
+    dataclasses give slotted classes looks the fields up for every object; this loads a cache
+    of ten thousand articles several times faster."""
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    get = operator.attrgetter(*names)
+    values = get if len(names) > 1 else lambda obj: (get(obj),)
+
+    def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
+
+
+_MEMO: dict[Path, tuple[tuple[int, int, int], Any]] = {}
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def write_pickle(path: Path, data: Any, kept: Any) -> None:
+    """Pickle data to path atomically, and keep `kept` (what data decodes to) for `read_pickle`. A
+    watching process then never reads back the files only it writes (builds into one output
+    folder hold its lock, so no other process writes them meanwhile)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temp, "wb") as handle:
+        pickle.dump(data, handle, protocol=5)
+    os.replace(temp, path)
+    signature = _signature(path)
+    if signature is not None:
+        _MEMO[path] = (signature, kept)
+
+
+def read_pickle(path: Path, decode: Callable[[Any], Any]) -> Any:
+    """What `write_pickle` kept for path when the file is still that one, else decode(its pickle)."""
+    signature = _signature(path)
+    kept = _MEMO.get(path)
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    with open(path, "rb") as handle:
+        value = decode(pickle.load(handle))
+    if signature is not None:
+        _MEMO[path] = (signature, value)
+    return value
+
+
+class Layered(Generic[V]):
+    """A table in two files: the whole of it, written by full builds, and the rows changed since
+    (`.delta`), written by quick ones, so a one-article build writes a few rows, not 13,000.
+    Each file carries the token of the build that wrote the whole; a delta with another token
+    is from before it and is ignored. Rows are stored as plain tuples (`encode`, `decode`):
+    ten thousand tuples load several times faster than ten thousand objects."""
+
+    def __init__(self, path: Path, version: int, encode: Callable[[V], Any], decode: Callable[[Any], V]) -> None:
+        self.path, self.delta = path, path.with_name(path.name + ".delta")
+        self.version, self.encode, self.decode = version, encode, decode
+
+    def _decode(self, data: Any) -> tuple[str, dict[str, V]]:
+        version, token, rows = data
+        if version != self.version:
+            raise ValueError("another version")
+        return token, {key: self.decode(row) for key, row in rows.items()}
+
+    def load(self) -> tuple[str, dict[str, V]] | None:
+        """(token, rows), or None when there is no whole table (or it cannot be read)."""
+        try:
+            token, rows = read_pickle(self.path, self._decode)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+            return None
+        try:
+            delta_token, changed = read_pickle(self.delta, self._decode)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+            return token, rows
+        return token, ({**rows, **changed} if delta_token == token else rows)
+
+    def save(self, token: str, rows: dict[str, V]) -> None:
+        """Write the whole table."""
+        self.delta.unlink(missing_ok=True)
+        encoded = {key: self.encode(row) for key, row in rows.items()}
+        write_pickle(self.path, (self.version, token, encoded), (token, rows))
+
+    def save_changes(self, token: str, changed: dict[str, V]) -> None:
+        """Write these rows (and those changed before them since the whole was written)."""
+        try:
+            delta_token, earlier = read_pickle(self.delta, self._decode)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+            delta_token, earlier = token, {}
+        rows = {**earlier, **changed} if delta_token == token else dict(changed)
+        write_pickle(
+            self.delta, (self.version, token, {key: self.encode(row) for key, row in rows.items()}), (token, rows)
+        )
+
+    def remove(self) -> None:
+        """Delete both files."""
+        self.path.unlink(missing_ok=True)
+        self.delta.unlink(missing_ok=True)
 
 
 class Store:
@@ -34,7 +145,10 @@ class Store:
         self._new_articles: set[str] = set()
         self._new_bodies: set[str] = set()
         self._db: sqlite3.Connection | None = None
-        self._bodies_loaded = False
+        self._rows: dict[str, tuple[str, bytes]] = {}  # articles as stored, not yet unpickled
+        # the stamps of every article file at the last build, for a watching process to refresh
+        # by its file events instead of walking content/ again
+        self.scan: dict[str, str | None] | None = None
         if folder is not None:
             self._open(folder)
 
@@ -51,17 +165,23 @@ class Store:
                 db.execute("DELETE FROM articles")
                 db.execute("DELETE FROM bodies")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
-            for path, stamp, data in db.execute("SELECT path, stamp, data FROM articles"):
-                source, warnings = pickle.loads(data)
-                self._articles[path] = (stamp, source, warnings)
+            # Unpickled when asked for: a build that changed one article reads one.
+            self._rows = {path: (stamp, data) for path, stamp, data in db.execute("SELECT * FROM articles")}
             self._db = db
-        except (sqlite3.Error, OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            self._articles.clear()
+        except (sqlite3.Error, OSError):
+            self._rows.clear()
             self._db = None
 
     def article(self, path: str, stamp: str) -> tuple[ArticleSource, tuple[Problem, ...]] | None:
         """The article parsed from path when its file has the same stamp as then."""
         entry = self._articles.get(path)
+        if entry is None and path in self._rows:
+            row_stamp, data = self._rows.pop(path)
+            try:
+                source, warnings = pickle.loads(data)
+            except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+                return None
+            entry = self._articles[path] = (row_stamp, source, warnings)
         return (entry[1], entry[2]) if entry is not None and entry[0] == stamp else None
 
     def put_article(self, path: str, stamp: str, source: ArticleSource, warnings: Iterable[Problem]) -> None:
@@ -73,22 +193,33 @@ class Store:
 
     def keep_articles(self, paths: set[str]) -> None:
         """Forget articles whose files are gone."""
-        gone = set(self._articles) - paths
+        gone = (set(self._articles) | set(self._rows)) - paths
         for path in gone:
-            del self._articles[path]
+            self._articles.pop(path, None)
+            self._rows.pop(path, None)
         if gone and self._db is not None:
             self._db.executemany("DELETE FROM articles WHERE path = ?", [(p,) for p in gone])
 
     def body(self, sha: str) -> Body | None:
         """The rendered body of the Markdown text with this hash."""
-        if sha not in self._bodies and not self._bodies_loaded and self._db is not None:
-            self._bodies_loaded = True
-            try:
-                for key, data in self._db.execute("SELECT sha, data FROM bodies"):
-                    self._bodies.setdefault(key, pickle.loads(data))
-            except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-                pass
+        if sha not in self._bodies:
+            self.load_bodies([sha])
         return self._bodies.get(sha)
+
+    def load_bodies(self, shas: Iterable[str]) -> None:
+        """Bring these bodies from disk into memory: by key when few, in one scan when many."""
+        wanted = [sha for sha in shas if sha not in self._bodies]
+        if not wanted or self._db is None:
+            return
+        try:
+            if len(wanted) < 500:
+                rows = [row for sha in wanted for row in self._db.execute("SELECT * FROM bodies WHERE sha = ?", (sha,))]
+            else:
+                rows = self._db.execute("SELECT * FROM bodies").fetchall()
+            for key, data in rows:
+                self._bodies.setdefault(key, pickle.loads(data))
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            pass
 
     def put_body(self, sha: str, body: Body) -> None:
         """Remember a rendered body."""

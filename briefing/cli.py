@@ -195,6 +195,7 @@ class Rebuilder:
         self.args = args
         self.store: Store | None = None
         self.first = True
+        self.builds = 0
         self._indexer: threading.Timer | None = None
         self.commit_lock = commit_lock
         self.overrides: dict[str, Any] = {}
@@ -203,6 +204,10 @@ class Rebuilder:
         """Ingest the inbox and build; (error text or None, changed output files)."""
         problems: list[str] = []
         changed_files: list[str] = []
+        # The first build walks content/, and so does the second: the watcher started after the
+        # first walk. Later builds stamp only the paths the file events named.
+        self.builds += 1
+        events: list[str] | None = list(changed) if self.builds > 2 else None
         try:
             config = site_config(self.args, **self.overrides)
             if config.inbox_dir.is_dir():
@@ -212,13 +217,15 @@ class Rebuilder:
                 report.unchanged.clear()
                 print_ingest(report)
                 problems += [f"{path}: {why}" for path, why in report.rejected]
+                if report.written:
+                    events = None  # new articles no event has named yet: walk content/ again
             if self.store is None:
                 self.store = Store(config.cache_dir)
             # Later builds run beside the watcher's and server's threads: no forked workers; and
             # the search index follows a moment later in the background, not before the reload.
             options = replace(build_options(self.args, config), parallel=self.first, index=self.first)
             self.first = False
-            result = build(config, options, self.store, self.commit_lock)
+            result = build(config, options, self.store, self.commit_lock, events)
             if config.search and any(name.endswith(".html") for name in result.changed_files):
                 self._index_later(options.out_dir)
             print_report(result)

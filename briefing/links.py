@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -20,12 +20,16 @@ def check_links(
     (default: all), naming the output file and its source."""
     base_path, base_url = config.base_path, config.base_url
     resolve = lru_cache(maxsize=None)(lambda here, link: _target(base_path, base_url, here, link))
-    ids = {name: frozenset(entry.ids) for name, entry in entries.items() if entry.ids}
+
+    @cache
+    def ids(name: str) -> frozenset[str]:
+        return frozenset(entries[name].ids.split("\n"))
+
     problems: list[tuple[str, Problem]] = []
     for name, entry in sorted(entries.items()):
         if only is not None and name not in only:
             continue
-        for link in entry.links:
+        for link in entry.links.split("\n") if entry.links else ():
             if link.startswith("#"):  # on this page
                 target: tuple[str, str, str] | None = ("", name, unquote(link[1:]))
             else:  # a link starting with "/" or "http" means the same on every page: resolve it once
@@ -37,7 +41,7 @@ def check_links(
             if not reason:
                 if file not in entries:
                     reason = "broken link" if file + "/index.html" not in entries else ""
-                elif fragment and file.endswith(".html") and fragment not in ids.get(file, ()):
+                elif fragment and file.endswith(".html") and fragment not in ids(file):
                     reason = "broken anchor"
             if reason:
                 problem = Problem(shown_path(out_dir / name), None, f"{reason}: {link}", f"from {entry.origin}")

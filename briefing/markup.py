@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import os
 import re
@@ -10,7 +11,7 @@ from typing import Any
 
 import markdown
 
-from .cache import Store
+from .cache import Store, compact_pickle
 
 # Typographic quotes and dashes are set by `typeset` below, on the finished HTML: the same
 # result as the smarty extension for news copy at a small part of its cost.
@@ -26,6 +27,7 @@ _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…][”’\"')\]]*(?=\s)")
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Body:
     """An article body rendered: its HTML, its length in words, and its first paragraph as text."""
@@ -60,10 +62,8 @@ def render_bodies(texts: dict[str, str], store: Store, parallel: bool = True) ->
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from .output import die_with_parent
-
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
             results = list(pool.map(_render_chunk, chunks))
         rendered = {sha: results[i % workers][i // workers] for i, (sha, _) in enumerate(missing)}
     else:
@@ -72,8 +72,14 @@ def render_bodies(texts: dict[str, str], store: Store, parallel: bool = True) ->
     for sha, body in rendered.items():
         store.put_body(sha, body)
     bodies.update(rendered)
-    store.keep_bodies(set(texts))
     return bodies
+
+
+def _start_worker() -> None:
+    from .output import die_with_parent
+
+    die_with_parent()
+    gc.enable()  # forked from a build that turned the collector off
 
 
 def _render_chunk(texts: list[str]) -> list[Body]:

@@ -11,12 +11,12 @@ import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
-from .site import Card, Site
+from .site import Article, Card, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,7 @@ class Page:
     key: str
     origin: str
     origin_line: int | None = None
+    holds: tuple[str, ...] = ()  # paths of the articles it is given whole (not as cards)
 
     @property
     def file(self) -> str:
@@ -82,16 +83,17 @@ def _pages(config: SiteConfig, site: Site, now: datetime, search: bool) -> Itera
         sitemap.append((page.url, lastmod))
         return page
 
+    root = shown_path(config.root)
     latest = site.briefings[0] if site.briefings else None
     recent = tuple(b.link for b in site.briefings[1 : 1 + config.home_days])
-    home = _page("/", "home.html", "the home page", briefing=latest, recent=recent)
+    home = make_page("/", "home.html", "the home page", briefing=latest, recent=recent)
     yield listed(home, _newest(latest.cards if latest else ()))
     for article in site.articles:
         older, newer = site.neighbours[article.url]
-        page = _page(
+        page = make_page(
             article.url,
             article.template,
-            shown_path(config.root / article.path),
+            article.path if root == "." else f"{root}/{article.path}",  # as shown_path, without 10,000 Paths
             article.template_line,
             article=article,
             previous=older,
@@ -101,16 +103,16 @@ def _pages(config: SiteConfig, site: Site, now: datetime, search: bool) -> Itera
         yield listed(page, article.modified)
     for briefing in site.briefings:
         yield listed(
-            _page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing),
+            make_page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing),
             _newest(briefing.cards),
         )
     for month in site.months:
-        month_page = _page(month.url, "month.html", f"the archive of {month.first_day:%Y-%m}", month=month)
+        month_page = make_page(month.url, "month.html", f"the archive of {month.first_day:%Y-%m}", month=month)
         yield listed(month_page, _newest(c for b in month.briefings for c in b.cards))
     for year in site.years:
-        year_page = _page(year.url, "year.html", f"the archive of {year.year}", year=year)
+        year_page = make_page(year.url, "year.html", f"the archive of {year.year}", year=year)
         yield listed(year_page, _newest(c for m in year.months for b in m.briefings for c in b.cards))
-    tag_index = _page("/tags/", "tags.html", "the tag index", tags=tuple((t.ref, len(t.cards)) for t in site.tags))
+    tag_index = make_page("/tags/", "tags.html", "the tag index", tags=tuple((t.ref, len(t.cards)) for t in site.tags))
     yield listed(tag_index, _newest(a.card for a in site.articles))
     by_url = {a.url: a for a in site.articles}
     for tag in site.tags:
@@ -123,10 +125,10 @@ def _pages(config: SiteConfig, site: Site, now: datetime, search: bool) -> Itera
                 urls[number - 2] if number > 1 else None,
                 urls[number] if number < len(urls) else None,
             )
-            page = _page(url, "tag.html", f"tag {tag.ref.name!r}", tag=tag.ref, cards=cards, pagination=pagination)
+            page = make_page(url, "tag.html", f"tag {tag.ref.name!r}", tag=tag.ref, cards=cards, pagination=pagination)
             yield listed(page, _newest(cards))
         entries = tuple(by_url[c.url] for c in tag.cards[: config.feed_length])
-        yield _page(
+        yield make_page(
             f"{tag.ref.url}feed.xml",
             "feed.xml",
             f"the feed of tag {tag.ref.name!r}",
@@ -134,24 +136,27 @@ def _pages(config: SiteConfig, site: Site, now: datetime, search: bool) -> Itera
             home=tag.ref.url,
             entries=entries,
         )
-    yield _page("/404.html", "404.html", "the not-found page")
-    yield _page("/search/", "search.html", "the search page", search_available=search)
+    yield make_page("/404.html", "404.html", "the not-found page")
+    yield make_page("/search/", "search.html", "the search page", search_available=search)
     entries = site.articles[: config.feed_length]
-    yield _page("/feed.xml", "feed.xml", "the site feed", title=config.title, home="/", entries=entries)
-    yield _page("/feed.json", "feed.json", "the JSON feed", title=config.title, home="/", entries=entries)
-    yield _page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=tuple(sitemap))
+    yield make_page("/feed.xml", "feed.xml", "the site feed", title=config.title, home="/", entries=entries)
+    yield make_page("/feed.json", "feed.json", "the JSON feed", title=config.title, home="/", entries=entries)
+    yield make_page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=tuple(sitemap))
     news = tuple(a.card for a in site.articles if now - NEWS_WINDOW < a.date <= now)[:NEWS_LIMIT]
-    yield _page("/news-sitemap.xml", "news-sitemap.xml", "the news sitemap", cards=news)
-    yield _page("/robots.txt", "robots.txt", "robots.txt")
+    yield make_page("/news-sitemap.xml", "news-sitemap.xml", "the news sitemap", cards=news)
+    yield make_page("/robots.txt", "robots.txt", "robots.txt")
 
 
 def _newest(cards: Iterable[Card]) -> datetime | None:
     return max((c.modified for c in cards), default=None)
 
 
-def _page(url: str, template: str, origin: str, origin_line: int | None = None, **context: Any) -> Page:
+def make_page(url: str, template: str, origin: str, origin_line: int | None = None, **context: Any) -> Page:
+    """A page, its inputs key and the articles it holds."""
     key = hashlib.sha256(f"{url}\0{template}\0{fingerprint(context)}".encode()).hexdigest()
-    return Page(url, template, context, key, origin, origin_line)
+    holds = [v.path for v in context.values() if isinstance(v, Article)]
+    holds += [a.path for v in context.values() if isinstance(v, tuple | list) for a in v if isinstance(a, Article)]
+    return Page(url, template, context, key, origin, origin_line, tuple(holds))
 
 
 @functools.cache
@@ -159,14 +164,22 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None), datetime, date})
+
+
 def fingerprint(value: Any) -> str:
     """A stable text standing for `value`: articles and cards by their digest, the rest by value."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return repr(value)
+    if kind is tuple or kind is list:
+        return "[" + ",".join(map(fingerprint, value)) + "]"
     digest = getattr(value, "digest", None)
     if isinstance(digest, str):
         return digest
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         inner = ",".join(fingerprint(getattr(value, name)) for name in _field_names(type(value)))
-        return f"{type(value).__name__}({inner})"
+        return f"{kind.__name__}({inner})"
     if isinstance(value, tuple | list):
         return "[" + ",".join(fingerprint(v) for v in value) + "]"
     if isinstance(value, dict):

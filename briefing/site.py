@@ -7,19 +7,20 @@ Everything a template may show is collected here, before any template runs. List
 from __future__ import annotations
 
 import hashlib
-import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from .cache import compact_pickle
 from .config import SiteConfig, shown_path
 from .content import ArticleSource, Update, slugify
 from .errors import BriefingError, Problem
 from .markup import Body, shorten
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class TagRef:
     """A tag as an article or list shows it: its name and its page."""
@@ -29,6 +30,7 @@ class TagRef:
     url: str
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Card:
     """What a list shows of an article: kicker, headline, summary, time, byline."""
@@ -193,6 +195,12 @@ def _tag_order(item: tuple[str, Any]) -> tuple[str, str]:
     return (item[0].casefold(), item[0])
 
 
+def tag_ref(name: str) -> TagRef:
+    """A tag's name and page."""
+    slug = slugify(name)
+    return TagRef(name, slug, f"/tags/{slug}/")
+
+
 def _tag_refs(config: SiteConfig, sources: list[ArticleSource]) -> dict[str, TagRef]:
     """One TagRef per tag name; two names with one URL are an error naming both."""
     first_use: dict[str, str] = {}
@@ -226,18 +234,33 @@ def _tag_refs(config: SiteConfig, sources: list[ArticleSource]) -> dict[str, Tag
             )
             continue
         by_slug[slug] = name
-        refs[name] = TagRef(name, slug, f"/tags/{slug}/")
+        refs[name] = tag_ref(name)
     if problems:
         raise BriefingError(problems)
     return refs
+
+
+def shape(source: ArticleSource, body: Body | None) -> str:
+    """What lists, neighbours and related articles show of an article (its card), and whether
+    it is a draft: an edit that keeps its shape changes only the pages that hold it whole.
+    `body` is None for a draft left out of the build."""
+    summary = source.summary or (shorten(body.lede) if body else None)
+    fields = (source.date, source.slug, source.title, summary, source.modified, source.tags, source.authors)
+    return _digest(repr((*fields, source.draft)))
+
+
+def article_from(source: ArticleSource, body: Body) -> Article:
+    """The published article, as `assemble` makes it (tags cannot collide: its shape is known)."""
+    return _article(source, body, {name: tag_ref(name) for name in source.tags})
 
 
 def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> Article:
     url = article_url(source.date, source.slug)
     tags = tuple(tag_refs[name] for name in source.tags)
     summary = source.summary or shorten(body.lede)
-    card_fields = (url, source.title, summary, source.date, source.modified, tags, source.authors)
-    card = Card(*card_fields, digest=hashlib.sha256(repr(card_fields).encode()).hexdigest())
+    # the tags by name: a TagRef follows from its name
+    digest = _digest(repr((url, source.title, summary, source.date, source.modified, source.tags, source.authors)))
+    card = Card(url, source.title, summary, source.date, source.modified, tags, source.authors, digest)
     return Article(
         path=source.path,
         url=url,
@@ -321,19 +344,17 @@ def _related(articles: list[Article], by_tag: dict[str, list[Card]], limit: int)
     RELATED_WINDOW articles on either side in each shared tag are considered, which keeps this
     linear in the number of articles."""
     rank = {a.url: i for i, a in enumerate(articles)}  # 0 is the newest
-    position = {name: {card.url: i for i, card in enumerate(cards)} for name, cards in by_tag.items()}
+    members = {name: [rank[card.url] for card in cards] for name, cards in by_tag.items()}
+    position = {name: {r: i for i, r in enumerate(ranks)} for name, ranks in members.items()}
     related: dict[str, tuple[Card, ...]] = {}
-    for article in articles:
-        shared: dict[str, int] = {}
-        cards: dict[str, Card] = {}
+    for here, article in enumerate(articles):
+        shared: dict[int, int] = {}
         for ref in article.tags:
-            members = by_tag[ref.name]
-            at = position[ref.name][article.url]
-            for card in members[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
-                if card.url != article.url:
-                    shared[card.url] = shared.get(card.url, 0) + 1
-                    cards[card.url] = card
-        here = rank[article.url]
-        best = heapq.nsmallest(limit, shared, key=lambda url: (-shared[url], abs(rank[url] - here), rank[url]))
-        related[article.url] = tuple(cards[url] for url in best)
+            ranks = members[ref.name]
+            at = position[ref.name][here]
+            for other in ranks[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
+                shared[other] = shared.get(other, 0) + 1
+        shared.pop(here, None)
+        best = sorted((-count, abs(other - here), other) for other, count in shared.items())[:limit]
+        related[article.url] = tuple(articles[other].card for _, _, other in best)
     return related

@@ -15,7 +15,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-QUIET_SECONDS = 0.15  # a burst of saves is over when nothing has happened for this long
+QUIET_SECONDS = 0.05  # a burst of saves is over when nothing has happened for this long
 WATCHED_DIRS = ("content", "templates", "static", "inbox")
 WATCHED_FILES = ("site.toml",)
 

@@ -146,13 +146,14 @@ def test_nothing_outside_the_output_folder_is_deleted(site, cli, tmp_path: Path)
     manifest = manifest_path(root / ".briefing-cache", root / "public")
     import pickle
 
-    data = pickle.loads(manifest.read_bytes())
-    entry = next(iter(data["files"].values()))
-    data["files"]["../../victim.txt"] = entry
-    data["files"][str(victim)] = entry
-    manifest.write_bytes(pickle.dumps(data))
-    Path("content/a.md").write_text(GOOD.replace("Fine.", "Changed."))
-    assert cli("build", "--now", "2022-05-01").status == 0
+    version, token, rows = pickle.loads(manifest.read_bytes())
+    row = next(iter(rows.values()))
+    rows["../../victim.txt"] = row
+    rows[str(victim)] = row
+    manifest.write_bytes(pickle.dumps((version, token, rows)))
+    Path("content/a.md").write_text(GOOD.replace("title: Fine", "title: Changed"))  # a full build
+    run = cli("build", "--now", "2022-05-01")
+    assert run.status == 0
     assert victim.read_text() == "keep me"
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURE_NOW, FIXTURES, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ ARTICLES = sorted(p.relative_to(FIXTURES / "site").as_posix() for p in (FIXTURES
 
 EDITS = st.one_of(
     st.tuples(st.just("body"), st.sampled_from(ARTICLES), st.text("abc XYZ", min_size=1, max_size=12)),
+    st.tuples(st.just("lede"), st.sampled_from(ARTICLES), st.text("abc XYZ", min_size=1, max_size=12)),
     st.tuples(st.just("title"), st.sampled_from(ARTICLES), st.text("abcdef ", min_size=3, max_size=12)),
     st.tuples(st.just("tags"), st.sampled_from(ARTICLES), st.sampled_from(["[NATO]", "[Taiwan, Chile]", "[New Tag]"])),
     st.tuples(st.just("date"), st.sampled_from(ARTICLES), st.sampled_from(["2022-04-27", "2022-04-30T10:00"])),
@@ -50,6 +53,9 @@ def apply(root: Path, edit: tuple[str, str, str]) -> None:
     fields = {"title": "title: ", "tags": "tags: ", "date": "date: "}
     if kind == "body":
         lines.append(f"Added text {value}.")
+    elif kind == "lede":  # a new first paragraph: the summary of an article without one changes
+        end = lines.index("---", 1)
+        lines[end + 1 : end + 1] = [f"First text {value}.", ""]
     else:
         lines = [f"{fields[kind]}{value}" if line.startswith(fields[kind]) else line for line in lines]
     path.write_text("\n".join(lines))
@@ -102,3 +108,94 @@ def test_a_no_change_rebuild_renders_nothing(fixture_site: Path) -> None:
     article.write_text(article.read_text())  # touched, same bytes: its stamp changes, nothing else
     touched = build(config, options)
     assert touched.written == 0 and touched.articles_read == 1
+
+
+def _clean_build(root: Path, now: datetime) -> dict[str, bytes]:
+    fresh = root.parent / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("public", ".briefing-cache"))
+    build(load_config(fresh), BuildOptions(out_dir=fresh / "public", now=now))
+    return {k: v[0] for k, v in snapshot(fresh / "public").items()}
+
+
+def test_a_body_edit_plans_only_the_pages_that_hold_the_article(fixture_site: Path) -> None:
+    config = load_config(fixture_site)
+    now = parse_when(FIXTURE_NOW, config.zone)
+    assert now is not None
+    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    build(config, options)
+    grain = fixture_site / "content/2022/04/28/grain.md"
+    grain.write_text(grain.read_text() + "\nA second paragraph, added later.\n")
+    report = build(config, options)  # a fresh store each time, as a fresh process has
+    assert report.quick and report.articles_read == 1
+    # its page, the site's two feeds and its two tags' feeds: no list page is even planned
+    assert report.rendered == report.written == 5 and report.unchanged == report.pages - 5
+    assert set(report.changed_files) == {
+        "2022/04/28/grain-stuck/index.html",
+        "feed.xml",
+        "feed.json",
+        "tags/ukraine/feed.xml",
+        "tags/nato/feed.xml",
+    }
+    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, now)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("About 25 million", "A new first paragraph.\n\nAbout 25 million"),  # the summary comes from it
+        ("title: Grain stuck in Ukraine's ports", "title: Grain still stuck"),
+        ("tags: [Ukraine, NATO]", "tags: [Ukraine]"),
+        ("date: 2022-04-28T16:00", "date: 2022-04-28T16:00\ndraft: true"),
+    ],
+)
+def test_an_edit_lists_show_takes_the_full_path(fixture_site: Path, old: str, new: str) -> None:
+    config = load_config(fixture_site)
+    now = parse_when(FIXTURE_NOW, config.zone)
+    assert now is not None
+    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    build(config, options)
+    grain = fixture_site / "content/2022/04/28/grain.md"
+    grain.write_text(grain.read_text().replace(old, new))
+    report = build(config, options)
+    assert not report.quick and report.written > 1
+    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, now)
+
+
+def test_without_a_whole_snapshot_the_build_takes_the_full_path(fixture_site: Path) -> None:
+    config = load_config(fixture_site)
+    now = parse_when(FIXTURE_NOW, config.zone)
+    assert now is not None
+    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    build(config, options)
+    grain = fixture_site / "content/2022/04/28/grain.md"
+    marks = next(config.cache_dir.glob("*.marks"))
+    marks.unlink()  # as a build killed half-way leaves it
+    grain.write_text(grain.read_text() + "\nMore.\n")
+    assert not build(config, options).quick
+    grain.write_text(grain.read_text() + "\nAnd more.\n")
+    assert build(config, options).quick  # the full build left a whole snapshot
+    next(config.cache_dir.glob("*.snapshot")).write_bytes(b"not a pickle")
+    grain.write_text(grain.read_text() + "\nStill more.\n")
+    assert not build(config, options).quick
+
+
+def test_a_watching_build_stamps_only_what_the_events_named(tmp_path: Path) -> None:
+    from briefing.config import default_config
+    from briefing.content import scan
+
+    config = default_config(tmp_path)
+    day = tmp_path / "content/2022/04/28"
+    day.mkdir(parents=True)
+    (day / "b.md").write_text("b")
+    first = scan(config, None, None)
+    assert list(first) == [str(day / "b.md")]
+    (day / "a.md").write_text("a")  # named by an event: found, in file order
+    (day / "c.md").write_text("c")  # named by none: not found until a walk
+    second = scan(config, first, [str(day / "a.md"), str(day / ".a.md.swp")])
+    assert list(second) == [str(day / "a.md"), str(day / "b.md")]
+    (day / "b.md").unlink()
+    assert list(scan(config, second, [str(day / "b.md")])) == [str(day / "a.md")]
+    moved = tmp_path / "content/2022/04/29"
+    day.rename(moved)  # a folder's event is no article's: content/ is walked again
+    assert list(scan(config, second, [str(day), str(moved)])) == [str(moved / n) for n in ("a.md", "c.md")]
