@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """`python build.py [--site DIR] COMMAND`: the same as the installed `briefing` command."""
 
-import sys
-
-from briefing.cli import main
+from briefing.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,7 +1,5 @@
 """`python -m briefing`, the same as the `briefing` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -165,7 +165,7 @@ def _build(
     clock.lap("snapshot")
     quick = None
     if settings is not None and last is not None and last.token == token:  # the snapshot of this output
-        quick = delta.quick(config, last, settings, stamps, options.now, options.drafts, store)
+        quick = delta.quick(config, last, settings, stamps, options.now, store)
     if quick is not None:
         pages, snapshot = quick.pages, quick.snapshot
         loaded_warnings, read, all_pages = quick.warnings, len(quick.changed), None
@@ -182,10 +182,8 @@ def _build(
         pages = all_pages = plan(config, site, options.now, config.search and search.available())
         clock.lap("plan")
         templates.check()
-        next_due = (site.next_due.date, site.next_due.path) if site.next_due else None
-        snapshot = delta.take(
-            settings or "", options.now, valid_until(site, options.now), stamps, loaded.by_path, bodies, pages, next_due
-        )
+        until = valid_until(site, options.now)
+        snapshot = delta.take(settings or "", options.now, until, stamps, loaded.by_path, site, pages)
         loaded_warnings, read = loaded.warnings, loaded.read
         clock.lap("snapshot")
     progress = _progress if sys.stderr.isatty() and len(pages) > 2000 else None
@@ -243,7 +241,7 @@ def _build(
     )
     state.save(inputs, snapshot.valid_until, report, link_problems)
     if quick is not None:
-        delta.save(snapshot_file, snapshot, quick.changed)
+        delta.save(snapshot_file, snapshot, quick)
     elif settings is not None:
         delta.save(snapshot_file, snapshot)
     else:

@@ -57,6 +57,11 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
+def forget_written() -> None:
+    """Drop what `write_pickle` kept: the next reads go to disk, as a fresh process's do."""
+    _MEMO.clear()
+
+
 def write_pickle(path: Path, data: Any, kept: Any) -> None:
     """Pickle data to path atomically, and keep `kept` (what data decodes to) for `read_pickle`. A
     watching process then never reads back the files only it writes (builds into one output

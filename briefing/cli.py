@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from collections.abc import Iterable, Sequence
@@ -11,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .builder import BuildOptions, BuildReport, build
 from .cache import Store
@@ -23,6 +24,17 @@ if TYPE_CHECKING:
     from .ingest import IngestReport
 
 log = logging.getLogger("briefing")
+
+
+def run() -> NoReturn:
+    """The command-line entry point: main(), then exit without tearing the interpreter down.
+    Freeing the objects of a 10,000-article build one by one took half a second, a third of a
+    one-article rebuild; everything that matters is written and flushed by then."""
+    status = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

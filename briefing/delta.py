@@ -1,27 +1,30 @@
-"""The quick path: a build in which only what article pages and feeds show has changed.
+"""The quick path: a build in which only what some pages show of some articles has changed.
 
 A full build loads every article, assembles the whole site and plans every page. Most edits in
-a newsroom are to one story's text, and leave its *shape* as it was: its card (headline,
-summary, time, tags, byline: what lists, neighbours and related articles show of it) and
-whether it is a draft. Every list page is then already right; only the pages that hold the
-article whole can differ: its own page and the feeds it is in.
+a newsroom leave an article's *place* as it was: its URL, day, tags, draft flag and modified
+time, and its order among articles of the same minute. A body edit changes only the pages
+that hold the article whole (its own page, the feeds it is in); a headline or summary edit
+also the pages that show its card (its day, month and year, its tags' pages, the home page,
+its neighbours and the articles that list it as related). Every other page is already right.
 
-So every build leaves a `Snapshot` beside its manifest: each article file's stamp, shape and
-warnings, and each page that holds whole articles, with those articles by path. The next build
-parses only the files whose stamps changed; when every one keeps its shape (and the settings,
-the set of files and what the clock publishes are as they were), it re-plans just the pages
-that hold them, re-making the other articles those pages hold from the cache. Anything else
-(or anything missing) takes the full path, which is always right; the incremental-equals-clean
-property test runs both.
+So every build leaves a `Snapshot` beside its manifest: each article file's stamp, place and
+warnings; each published article's card; and each page that shows cards or holds articles,
+as a recipe with those by path. The next build parses only the files whose stamps changed;
+when each keeps its place (and the settings, the set of files and what the clock publishes
+are as they were), it re-plans just the pages that show or hold them, re-making the other
+articles those pages hold from the cache. Anything else (or anything missing) takes the full
+path, which is always right; the incremental-equals-clean property test runs both.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import pickle
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -30,33 +33,48 @@ from .cache import Layered, Store, compact_pickle, read_pickle, write_pickle
 from .config import SiteConfig
 from .content import ArticleSource, load_article
 from .errors import BriefingError, Problem
-from .markup import Body, render_bodies
+from .markup import render_bodies
 from .pages import Page, make_page
-from .site import Article, article_from, shape
+from .site import Article, Card, Site, article_from, place
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 6
 
 
 class Mark(NamedTuple):
     """What a build saw of one article file (a plain tuple on disk: ten thousand load fast)."""
 
     stamp: str | None  # None: the file was changing, so it is read again next time
-    shape: str
+    place: str
     warnings: tuple[Problem, ...]
+
+
+class ArticleRef(str):
+    """An article, whole, in a recipe: its path. (A str: a hundred thousand references
+    unpickle at C speed.)"""
+
+    __slots__ = ()
+
+
+class CardRef(str):
+    """An article's card in a recipe: its path."""
+
+    __slots__ = ()
 
 
 @compact_pickle
 @dataclass(frozen=True, slots=True)
-class ArticleRef:
-    """An article in a recipe, by its path."""
+class Remake:
+    """A dataclass (an edition, a month, a year) that holds cards, to be made again from its
+    fields: its digest follows."""
 
-    path: str
+    kind: type
+    fields: tuple[Any, ...]
 
 
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Recipe:
-    """How to plan a page again: its make_page arguments, with ArticleRefs for articles."""
+    """How to plan a page again: its make_page arguments, with references for articles and cards."""
 
     url: str
     template: str
@@ -69,15 +87,21 @@ class Recipe:
 class Snapshot:
     """What the last build saw and planned, for the next one to build only what changed."""
 
-    token: str  # ties the marks, saved after every build, to the rest, saved after full builds
+    token: str  # ties the tables saved after every build to the rest, saved after full builds
     settings: str  # hash of everything but the articles: config, templates, static files, options
     now: datetime  # the site's published articles and news window are the same until valid_until
     valid_until: datetime | None
-    marks: dict[str, Mark]  # article file -> its mark, in file order
-    recipes: dict[str, Recipe]  # output file -> recipe, for the pages that hold whole articles
-    users: dict[str, tuple[str, ...]]  # article path (relative) -> output files holding it whole
+    # a recipe for each page that shows cards or holds articles, each pickled on its own: a
+    # quick build unpickles the few it needs, not all 13,000
+    recipes: tuple[bytes, ...]
+    # article path -> the recipes (by their place in `recipes`) of the pages holding it whole,
+    # and of those showing its card: numbers, as a hundred thousand file names load slowly
+    whole: dict[str, tuple[int, ...]]
+    shown: dict[str, tuple[int, ...]]
     pages: int
     next_due: tuple[datetime, str] | None
+    marks: dict[str, Mark] = field(default_factory=dict)  # article file -> its mark, in file order
+    cards: dict[str, Card] = field(default_factory=dict)  # article path -> card, when published
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +111,7 @@ class Quick:
     pages: list[Page]
     snapshot: Snapshot
     changed: list[str]  # the article files read
+    cards: list[str]  # the articles whose cards changed
 
     @property
     def warnings(self) -> list[Problem]:
@@ -100,44 +125,90 @@ def take(
     valid_until: datetime | None,
     stamps: dict[str, str | None],
     loaded: dict[str, tuple[ArticleSource, tuple[Problem, ...]]],
-    bodies: dict[str, Body],
+    site: Site,
     pages: Iterable[Page],
-    next_due: tuple[datetime, str] | None,
 ) -> Snapshot:
     """The snapshot of a full build."""
-    marks = {
-        key: Mark(stamps[key], shape(source, bodies.get(source.body_sha)), notes)
-        for key, (source, notes) in loaded.items()
-    }
-    recipes: dict[str, Recipe] = {}
-    users: dict[str, list[str]] = defaultdict(list)
+    recipes: list[bytes] = []
+    whole: dict[str, list[int]] = defaultdict(list)
+    shown: dict[str, list[int]] = defaultdict(list)
     count = 0
     for page in pages:
         count += 1
-        if page.holds:
-            context = {name: _refer(value) for name, value in page.context.items()}
-            recipes[page.file] = Recipe(page.url, page.template, page.origin, page.origin_line, context)
-            for path in dict.fromkeys(page.holds):
-                users[path].append(page.file)
-    users_by_path = {p: tuple(f) for p, f in users.items()}
-    return Snapshot(uuid.uuid4().hex, settings, now, valid_until, marks, recipes, users_by_path, count, next_due)
+        held: set[str] = set()
+        showing: set[str] = set()
+        context = {name: _refer(value, held, showing) for name, value in page.context.items()}
+        if held or showing:
+            number = len(recipes)
+            recipe = Recipe(page.url, page.template, page.origin, page.origin_line, context)
+            recipes.append(pickle.dumps(recipe, protocol=5))
+            for path in held:
+                whole[path].append(number)
+            for path in showing:
+                shown[path].append(number)
+    return Snapshot(
+        token=uuid.uuid4().hex,
+        settings=settings,
+        now=now,
+        valid_until=valid_until,
+        recipes=tuple(recipes),
+        whole={p: tuple(f) for p, f in whole.items()},
+        shown={p: tuple(f) for p, f in shown.items()},
+        pages=count,
+        next_due=(site.next_due.date, site.next_due.path) if site.next_due else None,
+        marks={key: Mark(stamps[key], place(source), notes) for key, (source, notes) in loaded.items()},
+        cards={a.path: a.card for a in site.articles},
+    )
 
 
-def _refer(value: Any) -> Any:
-    """value with each Article (or tuple of them) replaced by ArticleRefs, as Page.holds finds them."""
-    if isinstance(value, Article):
+_PLAIN = frozenset({str, int, float, bool, type(None), datetime})
+
+
+def _refer(value: Any, held: set[str], showing: set[str]) -> Any:
+    """value with each Article and Card replaced by a reference (their paths noted in `held`
+    and `showing`), and each dataclass holding them by a Remake."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is Article:
+        held.add(value.path)
         return ArticleRef(value.path)
-    if isinstance(value, tuple | list):
-        return type(value)(ArticleRef(v.path) if isinstance(v, Article) else v for v in value)
+    if kind is Card:
+        showing.add(value.path)
+        return CardRef(value.path)
+    if kind is tuple or kind is list:
+        items = [_refer(v, held, showing) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else kind(items)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [getattr(value, f.name) for f in dataclasses.fields(value)]
+        referred = [_refer(v, held, showing) for v in fields]
+        if all(a is b for a, b in zip(referred, fields, strict=True)):
+            return value
+        return Remake(kind, tuple(referred))
     return value
 
 
-def _resolve(value: Any, article: Callable[[str], Article]) -> Any:
-    if isinstance(value, ArticleRef):
-        return article(value.path)
-    if isinstance(value, tuple | list):
-        return type(value)(article(v.path) if isinstance(v, ArticleRef) else v for v in value)
+def _resolve(value: Any, article: Callable[[str], Article], cards: dict[str, Card]) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is ArticleRef:
+        return article(value)
+    if kind is CardRef:
+        return cards[value]
+    if kind is tuple or kind is list:
+        return kind(_resolve(v, article, cards) for v in value)
+    if kind is Remake:
+        return value.kind(*(_resolve(v, article, cards) for v in value.fields))
     return value
+
+
+def _same_order(cards: dict[str, Card], old: Card, new: Card) -> bool:
+    """Whether a card keeps its place among those of the same minute (ordered by headline)."""
+    if (old.title, old.url) == (new.title, new.url):
+        return True
+    others = [(c.title, c.url) for c in cards.values() if c.date == old.date and c.path != old.path]
+    return sum(o < (old.title, old.url) for o in others) == sum(o < (new.title, new.url) for o in others)
 
 
 class _Missing(Exception):
@@ -150,10 +221,9 @@ def quick(
     settings: str,
     stamps: dict[str, str | None],
     now: datetime,
-    drafts: bool,
     store: Store,
 ) -> Quick | None:
-    """The pages to build when every changed article keeps its shape; None for a full build."""
+    """The pages to build when every changed article keeps its place; None for a full build."""
     if snapshot is None or snapshot.settings != settings or stamps.keys() != snapshot.marks.keys():
         return None
     if now < snapshot.now or (snapshot.valid_until is not None and now >= snapshot.valid_until):
@@ -162,26 +232,33 @@ def quick(
     if not changed:
         return None
     marks = dict(snapshot.marks)
+    cards = dict(snapshot.cards)
     parsed = []
     fresh: dict[str, Article] = {}
-    files: set[str] = set()
+    files: set[int] = set()
+    recarded: list[str] = []
     for key in changed:
         try:
             source, notes = load_article(Path(key), config)
         except BriefingError:
             return None  # the full path reports it, with every other problem
-        stamp = stamps[key]
-        parsed.append((key, stamp, source, notes))
-        body = None
-        if drafts or not source.draft:
-            body = render_bodies({source.body_sha: source.body}, store, parallel=False)[source.body_sha]
-        mark = Mark(stamp, shape(source, body), tuple(notes))
-        if mark.shape != snapshot.marks[key].shape:
+        mark = Mark(stamps[key], place(source), tuple(notes))
+        if mark.place != snapshot.marks[key].place:
             return None
         marks[key] = mark
-        if body is not None:
-            fresh[source.path] = article_from(source, body)
-        files.update(snapshot.users.get(source.path, ()))
+        parsed.append((key, mark.stamp, source, notes))
+        old = cards.get(source.path)
+        if old is None:
+            continue  # not published (scheduled, or a draft left out): no page shows it
+        body = render_bodies({source.body_sha: source.body}, store, parallel=False)[source.body_sha]
+        made = fresh[source.path] = article_from(source, body)
+        files.update(snapshot.whole.get(source.path, ()))
+        if made.card.digest != old.digest:
+            if not _same_order(cards, old, made.card):
+                return None
+            cards[source.path] = made.card
+            recarded.append(source.path)
+            files.update(snapshot.shown.get(source.path, ()))
 
     def article(path: str) -> Article:
         if path in fresh:
@@ -196,16 +273,16 @@ def quick(
 
     pages = []
     try:
-        for file in sorted(files):
-            recipe = snapshot.recipes[file]
-            context = {name: _resolve(value, article) for name, value in recipe.context.items()}
+        for number in sorted(files):
+            recipe = pickle.loads(snapshot.recipes[number])
+            context = {name: _resolve(value, article, cards) for name, value in recipe.context.items()}
             pages.append(make_page(recipe.url, recipe.template, recipe.origin, recipe.origin_line, **context))
     except _Missing:
         return None
     for key, stamp, source, notes in parsed:  # only now: a full build counts what it reads
         if stamp is not None:
             store.put_article(key, stamp, source, notes)
-    return Quick(pages, replace(snapshot, marks=marks), changed)
+    return Quick(pages, replace(snapshot, marks=marks, cards=cards), changed, recarded)
 
 
 def snapshot_path(manifest_file: Path) -> Path:
@@ -215,6 +292,11 @@ def snapshot_path(manifest_file: Path) -> Path:
 
 def _marks(path: Path) -> Layered[Mark]:
     return Layered(path.with_suffix(".marks"), SNAPSHOT_VERSION, tuple, lambda row: Mark(*row))
+
+
+def _cards(path: Path) -> Layered[Card]:
+    fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Card)))
+    return Layered(path.with_suffix(".cards"), SNAPSHOT_VERSION, fields, lambda row: Card(*row))
 
 
 def _structure(data: Any) -> Snapshot:
@@ -230,23 +312,26 @@ def load(path: Path) -> Snapshot | None:
         snapshot: Snapshot = read_pickle(path, _structure)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
         return None
-    marks = _marks(path).load()
-    if marks is None or marks[0] != snapshot.token:
+    marks, cards = _marks(path).load(), _cards(path).load()
+    if marks is None or cards is None or marks[0] != snapshot.token or cards[0] != snapshot.token:
         return None
-    return replace(snapshot, marks=marks[1])
+    return replace(snapshot, marks=marks[1], cards=cards[1])
 
 
 def forget(path: Path) -> None:
     """Delete the snapshot: the next build takes the full path."""
     path.unlink(missing_ok=True)
     _marks(path).remove()
+    _cards(path).remove()
 
 
-def save(path: Path, snapshot: Snapshot, changed: Iterable[str] | None = None) -> None:
-    """Write the snapshot whole, or only the marks of the article files named in `changed`."""
-    if changed is None:
-        structure = replace(snapshot, marks={})
+def save(path: Path, snapshot: Snapshot, quick: Quick | None = None) -> None:
+    """Write the snapshot whole, or (after a quick build) only the marks and cards it changed."""
+    if quick is None:
+        structure = replace(snapshot, marks={}, cards={})
         write_pickle(path, (SNAPSHOT_VERSION, structure), structure)
         _marks(path).save(snapshot.token, snapshot.marks)
+        _cards(path).save(snapshot.token, snapshot.cards)
     else:
-        _marks(path).save_changes(snapshot.token, {key: snapshot.marks[key] for key in changed})
+        _marks(path).save_changes(snapshot.token, {key: snapshot.marks[key] for key in quick.changed})
+        _cards(path).save_changes(snapshot.token, {p: snapshot.cards[p] for p in quick.cards})

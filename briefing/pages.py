@@ -16,7 +16,7 @@ from typing import Any
 
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
-from .site import Article, Card, Site
+from .site import Card, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,6 @@ class Page:
     key: str
     origin: str
     origin_line: int | None = None
-    holds: tuple[str, ...] = ()  # paths of the articles it is given whole (not as cards)
 
     @property
     def file(self) -> str:
@@ -152,11 +151,9 @@ def _newest(cards: Iterable[Card]) -> datetime | None:
 
 
 def make_page(url: str, template: str, origin: str, origin_line: int | None = None, **context: Any) -> Page:
-    """A page, its inputs key and the articles it holds."""
+    """A page and its inputs key."""
     key = hashlib.sha256(f"{url}\0{template}\0{fingerprint(context)}".encode()).hexdigest()
-    holds = [v.path for v in context.values() if isinstance(v, Article)]
-    holds += [a.path for v in context.values() if isinstance(v, tuple | list) for a in v if isinstance(a, Article)]
-    return Page(url, template, context, key, origin, origin_line, tuple(holds))
+    return Page(url, template, context, key, origin, origin_line)
 
 
 @functools.cache

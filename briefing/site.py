@@ -42,6 +42,7 @@ class Card:
     modified: datetime
     tags: tuple[TagRef, ...]
     authors: tuple[str, ...]
+    path: str  # the article's file
     digest: str
 
     @property
@@ -100,7 +101,11 @@ class Briefing:
     cards: tuple[Card, ...]
     previous: EditionLink | None
     next: EditionLink | None
-    digest: str  # of everything above: what a page showing this edition depends on
+
+    @property
+    def digest(self) -> str:
+        """Of everything above: what a page showing this edition depends on."""
+        return _digest(self.day.isoformat(), *(c.digest for c in self.cards), repr(self.previous), repr(self.next))
 
     @property
     def link(self) -> EditionLink:
@@ -123,7 +128,11 @@ class Month:
     first_day: date
     url: str
     briefings: tuple[Briefing, ...]
-    digest: str
+
+    @property
+    def digest(self) -> str:
+        """Of its editions: what a page showing this month depends on."""
+        return _digest(self.first_day.isoformat(), *(b.digest for b in self.briefings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +142,11 @@ class Year:
     year: int
     url: str
     months: tuple[Month, ...]
-    digest: str
+
+    @property
+    def digest(self) -> str:
+        """Of its months: what a page showing this year depends on."""
+        return _digest(str(self.year), *(m.digest for m in self.months))
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,17 +253,16 @@ def _tag_refs(config: SiteConfig, sources: list[ArticleSource]) -> dict[str, Tag
     return refs
 
 
-def shape(source: ArticleSource, body: Body | None) -> str:
-    """What lists, neighbours and related articles show of an article (its card), and whether
-    it is a draft: an edit that keeps its shape changes only the pages that hold it whole.
-    `body` is None for a draft left out of the build."""
-    summary = source.summary or (shorten(body.lede) if body else None)
-    fields = (source.date, source.slug, source.title, summary, source.modified, source.tags, source.authors)
-    return _digest(repr((*fields, source.draft)))
+def place(source: ArticleSource) -> str:
+    """Where an article goes: its URL, day, tags, draft flag and modified time (for sitemaps).
+    An edit that keeps its place (and its order among articles of the same minute) changes
+    only the pages that show it, as a card or whole: every list keeps its shape."""
+    return _digest(repr((source.date, source.slug, source.tags, source.draft, source.modified)))
 
 
 def article_from(source: ArticleSource, body: Body) -> Article:
-    """The published article, as `assemble` makes it (tags cannot collide: its shape is known)."""
+    """The published article, as `assemble` makes it (its tags cannot collide: they are the
+    ones the last full build checked)."""
     return _article(source, body, {name: tag_ref(name) for name in source.tags})
 
 
@@ -260,7 +272,7 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
     summary = source.summary or shorten(body.lede)
     # the tags by name: a TagRef follows from its name
     digest = _digest(repr((url, source.title, summary, source.date, source.modified, source.tags, source.authors)))
-    card = Card(url, source.title, summary, source.date, source.modified, tags, source.authors, digest)
+    card = Card(url, source.title, summary, source.date, source.modified, tags, source.authors, source.path, digest)
     return Article(
         path=source.path,
         url=url,
@@ -297,8 +309,7 @@ def _briefings(articles: list[Article]) -> tuple[Briefing, ...]:
         cards = tuple(by_day[day])
         previous = links[i + 1] if i + 1 < len(links) else None
         following = links[i - 1] if i > 0 else None
-        digest = _digest(day.isoformat(), *(c.digest for c in cards), repr(previous), repr(following))
-        briefings.append(Briefing(day, day_url(day), cards, previous, following, digest))
+        briefings.append(Briefing(day, day_url(day), cards, previous, following))
     return tuple(briefings)
 
 
@@ -307,8 +318,7 @@ def _months(briefings: tuple[Briefing, ...]) -> tuple[Month, ...]:
     for briefing in briefings:
         by_month[briefing.day.replace(day=1)].append(briefing)
     return tuple(
-        Month(first, f"/{first:%Y/%m}/", tuple(items), _digest(first.isoformat(), *(b.digest for b in items)))
-        for first, items in sorted(by_month.items(), reverse=True)
+        Month(first, f"/{first:%Y/%m}/", tuple(items)) for first, items in sorted(by_month.items(), reverse=True)
     )
 
 
@@ -316,10 +326,7 @@ def _years(months: tuple[Month, ...]) -> tuple[Year, ...]:
     by_year: dict[int, list[Month]] = defaultdict(list)
     for month in months:
         by_year[month.first_day.year].append(month)
-    return tuple(
-        Year(year, f"/{year}/", tuple(items), _digest(str(year), *(m.digest for m in items)))
-        for year, items in sorted(by_year.items(), reverse=True)
-    )
+    return tuple(Year(year, f"/{year}/", tuple(items)) for year, items in sorted(by_year.items(), reverse=True))
 
 
 def _digest(*parts: str) -> str:

@@ -11,10 +11,12 @@ from conftest import FIXTURE_NOW, FIXTURES, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from briefing import cache, delta
 from briefing.builder import BuildOptions, build
 from briefing.cache import Store
 from briefing.config import load_config
 from briefing.content import parse_when
+from briefing.output import manifest_path
 
 ARTICLES = sorted(p.relative_to(FIXTURES / "site").as_posix() for p in (FIXTURES / "site/content").rglob("*.md"))
 
@@ -72,9 +74,11 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory, edits) -> None:
     assert now is not None
     store = Store(config.cache_dir)  # kept across builds, as watch mode and the disk cache do
     build(config, BuildOptions(out_dir=root / "public", now=now), store)
-    for edit in edits:
+    for step, edit in enumerate(edits):
         apply(root, edit)
         config = load_config(root)
+        if step % 2:  # as a fresh process: the manifest and snapshot are read back from disk
+            cache.forget_written()
         try:
             build(config, BuildOptions(out_dir=root / "public", now=now), store)
         except Exception:
@@ -140,26 +144,63 @@ def test_a_body_edit_plans_only_the_pages_that_hold_the_article(fixture_site: Pa
     assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, now)
 
 
-@pytest.mark.parametrize(
-    ("old", "new"),
-    [
-        ("About 25 million", "A new first paragraph.\n\nAbout 25 million"),  # the summary comes from it
-        ("title: Grain stuck in Ukraine's ports", "title: Grain still stuck"),
-        ("tags: [Ukraine, NATO]", "tags: [Ukraine]"),
-        ("date: 2022-04-28T16:00", "date: 2022-04-28T16:00\ndraft: true"),
-    ],
-)
-def test_an_edit_lists_show_takes_the_full_path(fixture_site: Path, old: str, new: str) -> None:
-    config = load_config(fixture_site)
+def _edit_and_build(root: Path, old: str, new: str, setup: tuple[str, str] | None = None):
+    config = load_config(root)
     now = parse_when(FIXTURE_NOW, config.zone)
     assert now is not None
-    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    options = BuildOptions(out_dir=root / "public", now=now)
+    if setup:  # lithium at grain's very minute, so their order comes from their headlines
+        lithium = root / "content/2022/04/28/lithium.md"
+        lithium.write_text(lithium.read_text().replace(*setup))
     build(config, options)
-    grain = fixture_site / "content/2022/04/28/grain.md"
-    grain.write_text(grain.read_text().replace(old, new))
+    grain = root / "content/2022/04/28/grain.md"
+    text = grain.read_text()
+    assert old in text
+    grain.write_text(text.replace(old, new))
     report = build(config, options)
+    assert {k: v[0] for k, v in snapshot(root / "public").items()} == _clean_build(root, now)
+    return report
+
+
+SAME_MINUTE = ("date: 2022-04-28\n", "date: 2022-04-28T16:00\n")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "setup"),
+    [
+        ("About 25 million", "A new first paragraph.\n\nAbout 25 million", None),  # the summary comes from it
+        ("title: Grain stuck in Ukraine's ports", "title: Grain still stuck", None),
+        ("title: Grain stuck in Ukraine's ports", "title: Grain still stuck", SAME_MINUTE),  # still after Chile
+    ],
+)
+def test_a_headline_or_summary_edit_replans_the_pages_showing_the_card(
+    fixture_site: Path, old: str, new: str, setup: tuple[str, str] | None
+) -> None:
+    report = _edit_and_build(fixture_site, old, new, setup)
+    assert report.quick
+    changed = set(report.changed_files)
+    # its page and feeds, its day and its tags' pages (and its month and year when they show
+    # what changed), not the lists of tags or pages
+    assert {"2022/04/28/grain-stuck/index.html", "feed.xml", "2022/04/28/index.html"} <= changed
+    assert {"tags/ukraine/index.html", "tags/nato/index.html"} <= changed
+    assert "tags/index.html" not in changed and "sitemap.xml" not in changed
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "setup"),
+    [
+        ("tags: [Ukraine, NATO]", "tags: [Ukraine]", None),
+        ("date: 2022-04-28T16:00", "date: 2022-04-28T15:00", None),
+        ("date: 2022-04-28T16:00", "date: 2022-04-28T16:00\ndraft: true", None),
+        ("tags:", "updates:\n  - at: 2022-04-29T09:00\n    kind: correction\n    text: Fixed.\ntags:", None),
+        ("title: Grain stuck in Ukraine's ports", "title: Able to ship grain", SAME_MINUTE),  # now before Chile
+    ],
+)
+def test_an_edit_that_moves_an_article_takes_the_full_path(
+    fixture_site: Path, old: str, new: str, setup: tuple[str, str] | None
+) -> None:
+    report = _edit_and_build(fixture_site, old, new, setup)
     assert not report.quick and report.written > 1
-    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, now)
 
 
 def test_without_a_whole_snapshot_the_build_takes_the_full_path(fixture_site: Path) -> None:
@@ -169,13 +210,13 @@ def test_without_a_whole_snapshot_the_build_takes_the_full_path(fixture_site: Pa
     options = BuildOptions(out_dir=fixture_site / "public", now=now)
     build(config, options)
     grain = fixture_site / "content/2022/04/28/grain.md"
-    marks = next(config.cache_dir.glob("*.marks"))
-    marks.unlink()  # as a build killed half-way leaves it
+    snapshot_file = delta.snapshot_path(manifest_path(config.cache_dir, fixture_site / "public"))
+    snapshot_file.with_suffix(".marks").unlink()  # a table of it lost
     grain.write_text(grain.read_text() + "\nMore.\n")
     assert not build(config, options).quick
     grain.write_text(grain.read_text() + "\nAnd more.\n")
     assert build(config, options).quick  # the full build left a whole snapshot
-    next(config.cache_dir.glob("*.snapshot")).write_bytes(b"not a pickle")
+    snapshot_file.write_bytes(b"not a pickle")
     grain.write_text(grain.read_text() + "\nStill more.\n")
     assert not build(config, options).quick
 
