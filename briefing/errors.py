@@ -28,6 +28,9 @@ class BriefingError(Exception):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[BriefingError], tuple[tuple[Problem, ...]]]:
+        return BriefingError, (self.problems,)  # raised in a worker process, pickled to the build
+
     @classmethod
     def one(cls, path: str, line: int | None, message: str, hint: str | None = None) -> BriefingError:
         """An error holding a single problem."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import html
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 import markdown
 
 from .cache import Store, compact_pickle
+from .workers import count, forked_pool
 
 # Typographic quotes and dashes are set by `typeset` below, on the finished HTML: the same
 # result as the smarty extension for news copy at a small part of its cost.
@@ -56,14 +55,10 @@ def render_bodies(texts: dict[str, str], store: Store, parallel: bool = True) ->
             missing.append((sha, text))
         else:
             bodies[sha] = body
-    workers = min(os.cpu_count() or 1, 8) if parallel else 1
+    workers = count(parallel)
     if len(missing) >= PARALLEL_FROM and workers > 1:
         chunks = [[t for _, t in missing[i::workers]] for i in range(workers)]
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+        with forked_pool(workers) as pool:
             results = list(pool.map(_render_chunk, chunks))
         rendered = {sha: results[i % workers][i // workers] for i, (sha, _) in enumerate(missing)}
     else:
@@ -73,13 +68,6 @@ def render_bodies(texts: dict[str, str], store: Store, parallel: bool = True) ->
         store.put_body(sha, body)
     bodies.update(rendered)
     return bodies
-
-
-def _start_worker() -> None:
-    from .output import die_with_parent
-
-    die_with_parent()
-    gc.enable()  # forked from a build that turned the collector off
 
 
 def _render_chunk(texts: list[str]) -> list[Body]:

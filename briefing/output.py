@@ -9,7 +9,6 @@ the links and ids in it, so the next build can skip what is current and still ch
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import operator
 import os
@@ -25,6 +24,7 @@ from .config import shown_path
 from .errors import BriefingError, Problem
 from .pages import Page
 from .render import Templates
+from .workers import count, forked_pool
 
 MANIFEST_VERSION = 3
 STAGED_SUFFIX = ".briefing-tmp"
@@ -176,7 +176,7 @@ def _render_all(
 ) -> Iterator[Rendered]:
     """Render the pages at the given indices: in this process, or in forked workers."""
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    workers = min(os.cpu_count() or 1, 8) if parallel else 1
+    workers = count(parallel)
     done = 0
     if len(todo) < PARALLEL_FROM or workers < 2:
         for chunk in chunks:
@@ -185,11 +185,7 @@ def _render_all(
             if progress:
                 progress(done, len(todo))
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(job,)) as pool:
+    with forked_pool(workers, _adopt, (job,)) as pool:
         futures = [pool.submit(_render_in_worker, chunk) for chunk in chunks]
         for future, chunk in zip(futures, chunks, strict=True):
             yield from future.result()
@@ -202,21 +198,7 @@ _WORKER_JOB: list[_Job] = []  # set once in each forked worker process, by _adop
 
 
 def _adopt(job: _Job) -> None:
-    die_with_parent()
-    gc.enable()  # forked from a build that turned the collector off; a worker renders thousands
     _WORKER_JOB.append(job)
-
-
-def die_with_parent() -> None:
-    """In a worker process: be killed when the build that forked it dies (even by kill -9), so
-    no orphan goes on writing staged files. Linux only; elsewhere a no-op."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _render_in_worker(indices: list[int]) -> list[Rendered]:

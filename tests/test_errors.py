@@ -148,6 +148,20 @@ def test_every_problem_is_reported_in_one_run(site, cli) -> None:
     assert not Path("public").exists()
 
 
+def test_problems_found_by_parallel_parsing_are_reported_in_file_order(site, cli) -> None:
+    files = {f"content/{i:03}.md": f"---\ntitle: Story {i}\ndate: 2022-04-29\n---\nText {i}.\n" for i in range(300)}
+    files["content/007.md"] = "---\ndate: 2022-04-29\n---\nx\n"
+    files["content/250.md"] = "---\ntitle: B\ndate: soon\n---\nx\n"
+    site(files)  # 300 files: parsed on every core
+    run = cli("build", "--now", "2022-05-01")
+    assert run.status == 1
+    assert run.err.splitlines() == [
+        "error: content/007.md:1: missing title (add a `title:` line to the front matter)",
+        "error: content/250.md:3: date 'soon' is not a date (write YYYY-MM-DD or YYYY-MM-DDTHH:MM+01:00)",
+    ]
+    assert not Path("public").exists()
+
+
 def test_bad_now_is_a_usage_error(site, cli) -> None:
     site({"content/a.md": GOOD})
     run = cli("build", "--now", "yesterday-ish")
