@@ -238,6 +238,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[1000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peers", action="store_true", help="also build with Pelican and Hugo")
+    parser.add_argument("--peer-runs", type=int, help="runs for Pelican and Hugo (default: --runs)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "briefing-bench")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -246,7 +247,7 @@ def main() -> None:
         mine = ours(n, args.runs, args.work)
         print("briefing\n\n" + table(mine), flush=True)
         if args.peers:
-            others = peers(n, args.runs, args.work)
+            others = peers(n, args.peer_runs or args.runs, args.work)
             for name, results in others.items():
                 print(f"\n{name}\n\n" + table(results), flush=True)
             print("\n| ratio (peer time / briefing time) | cold | after a one-article edit |\n| --- | ---: | ---: |")

@@ -78,6 +78,7 @@ def _render_chunk(texts: list[str]) -> list[Body]:
 _SEGMENTS = re.compile(r"(<[^>]*>)")
 _RAW_TEXT = re.compile(r"<(/?)(code|pre|script|style|kbd|samp)\b", re.IGNORECASE)
 _OPENS_BEFORE = " \t\n([{\u2013\u2014“‘/"
+_QUOTE = re.compile("[\"']")
 
 
 def typeset(rendered: str) -> str:
@@ -100,17 +101,22 @@ def typeset(rendered: str) -> str:
             before = part[-1]
             continue
         text = part.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
-        chars = list(text)
-        for i, char in enumerate(chars):
-            if char in "\"'":
-                previous = chars[i - 1] if i else before
-                opening = previous in _OPENS_BEFORE
-                if char == '"':
-                    chars[i] = "“" if opening else "”"
-                else:
-                    chars[i] = "‘" if opening and i + 1 < len(chars) and chars[i + 1].isalnum() else "’"
-        out.append("".join(chars))
-        before = chars[-1]
+        pieces: list[str] = []
+        done = 0  # text[:done] is in pieces
+        curled = ""  # the quote just put in for text[done - 1], if that was one
+        for match in _QUOTE.finditer(text):
+            i = match.start()
+            previous = (curled if i == done else text[i - 1]) if i else before
+            opening = previous in _OPENS_BEFORE
+            if text[i] == '"':
+                curled = "“" if opening else "”"
+            else:
+                curled = "‘" if opening and i + 1 < len(text) and text[i + 1].isalnum() else "’"
+            pieces += (text[done:i], curled)
+            done = i + 1
+        before = curled if done == len(text) and pieces else text[-1]
+        pieces.append(text[done:])
+        out.append("".join(pieces))
     return "".join(out)
 
 

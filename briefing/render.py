@@ -46,6 +46,7 @@ def find_theme(config: SiteConfig) -> Theme:
     return Theme(layers("templates"), layers("static"))
 
 
+@functools.lru_cache(maxsize=4096)  # a list page shows the same few days again and again
 def long_date(value: date) -> str:
     """'Friday 29 April 2022'."""
     return f"{value:%A} {value.day} {value:%B %Y}"

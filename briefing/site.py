@@ -254,10 +254,12 @@ def _tag_refs(config: SiteConfig, sources: list[ArticleSource]) -> dict[str, Tag
 
 
 def place(source: ArticleSource) -> str:
-    """Where an article goes: its URL, day, tags, draft flag and modified time (for sitemaps).
-    An edit that keeps its place (and its order among articles of the same minute) changes
-    only the pages that show it, as a card or whole: every list keeps its shape."""
-    return _digest(repr((source.date, source.slug, source.tags, source.draft, source.modified)))
+    """Where an article goes: its URL, day, tags, draft flag, modified time (for sitemaps) and
+    the template of its page. An edit that keeps its place (and its order among articles of
+    the same minute) changes only the pages that show it, as a card or whole: every list keeps
+    its shape."""
+    where = (source.date, source.slug, source.tags, source.draft, source.modified)
+    return _digest(repr((*where, source.template, source.template_line)))
 
 
 def article_from(source: ArticleSource, body: Body) -> Article:

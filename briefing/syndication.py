@@ -6,6 +6,7 @@ the site model, so feeds, JSON-LD and pages all agree on every date and URL.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import datetime
@@ -41,8 +42,10 @@ def entry_id(config: SiteConfig, article: Article) -> str:
     return f"tag:{host},{article.date:%Y-%m-%d}:{article.path}"
 
 
+@functools.lru_cache(maxsize=2048)
 def absolute_links(html: str, page_url: str) -> str:
-    """HTML with every href and src made absolute against page_url (feed readers need them)."""
+    """HTML with every href and src made absolute against page_url (feed readers need them).
+    Remembered: an article is in the site's two feeds and each of its tags' feeds."""
 
     def fix(match: re.Match[str]) -> str:
         link = match.group(2)
