@@ -103,16 +103,23 @@ def test_typing_truss_finds_the_seed_and_a_tag_filters(page, sample: Path, http_
     page.goto(base + "/search/")
     box = page.locator(".pagefind-ui__search-input")
     box.fill("Truss")
-    results = page.locator(".pagefind-ui__result-title")
-    results.first.wait_for(timeout=10_000)
-    assert SEED_HEADLINE in results.all_inner_texts()
+    assert SEED_HEADLINE in titles_when(page, "t.length > 0")
     box.fill("Ukraine")
-    page.wait_for_function("[...document.querySelectorAll('.pagefind-ui__result-title')].length > 1", timeout=10_000)
-    before = results.count()
+    before = len(titles_when(page, "t.length > 1"))
     page.locator(".pagefind-ui__filter-name", has_text="tag").first.click()
     page.locator(".pagefind-ui__filter-label", has_text="Liz Truss").first.click()
-    page.wait_for_function(f"document.querySelectorAll('.pagefind-ui__result-title').length < {before}", timeout=10_000)
-    assert results.all_inner_texts() == [SEED_HEADLINE]
+    assert titles_when(page, f"t.length < {before}") == [SEED_HEADLINE]
+
+
+def titles_when(page, condition: str) -> list[str]:
+    """The result titles once Pagefind has loaded them all (its placeholders, ". . . .", carry
+    the class pagefind-ui__loading) and `condition` (JavaScript over the titles `t`) holds."""
+    script = (
+        "(() => { const t = [...document.querySelectorAll('.pagefind-ui__result-title')].map(e => e.innerText);"
+        f" return !document.querySelector('.pagefind-ui__loading') && ({condition}); }})()"
+    )
+    page.wait_for_function(script, timeout=10_000)
+    return list(page.locator(".pagefind-ui__result-title").all_inner_texts())
 
 
 @pytest.mark.browser
