@@ -154,7 +154,7 @@ def load_articles(
     BriefingError listing every problem. `stamps` (file -> `file_stamp`) saves a second walk."""
     store = store if store is not None else Store()
     if stamps is None:
-        stamps = {p: file_stamp(p, config.timezone) for p in discover(config.content_dir)}
+        stamps = _walk(config)
     problems: list[Problem] = []
     by_path: dict[str, tuple[ArticleSource, tuple[Problem, ...]] | None] = {}
     unread: list[str] = []
@@ -230,9 +230,8 @@ def scan(
     under content/ (a folder moved, a file that is not an article) walks content/ again, as
     does a build with no last scan or no event list.
     """
-    zone = config.timezone
     if last is None or changed is None:
-        return {p: file_stamp(p, zone) for p in discover(config.content_dir)}
+        return _walk(config)
     content = str(config.content_dir) + os.sep
     stamps = dict(last)
     added = False
@@ -242,16 +241,20 @@ def scan(
         if any(part.startswith((".", "_")) for part in path[len(content) :].split(os.sep)):
             continue  # hidden: never an article
         if not path.endswith(".md") or os.path.isdir(path):
-            return {p: file_stamp(p, zone) for p in discover(config.content_dir)}
+            return _walk(config)
         if os.path.lexists(path):
             added = added or path not in stamps
-            stamps[path] = file_stamp(path, zone)
+            stamps[path] = file_stamp(path, config.timezone)
         else:
             stamps.pop(path, None)
     for path, stamp in stamps.items():
         if stamp is None:
-            stamps[path] = file_stamp(path, zone)
+            stamps[path] = file_stamp(path, config.timezone)
     return dict(sorted(stamps.items())) if added else stamps
+
+
+def _walk(config: SiteConfig) -> dict[str, str | None]:
+    return {p: file_stamp(p, config.timezone) for p in discover(config.content_dir)}
 
 
 def discover(content_dir: Path) -> Iterator[str]:

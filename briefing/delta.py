@@ -34,7 +34,7 @@ from .config import SiteConfig
 from .content import ArticleSource, load_article
 from .errors import BriefingError, Problem
 from .markup import render_bodies
-from .pages import Page, make_page
+from .pages import PLAIN_TYPES, Page, make_page
 from .site import Article, Card, Site, article_from, place
 
 SNAPSHOT_VERSION = 6
@@ -161,14 +161,11 @@ def take(
     )
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None), datetime})
-
-
 def _refer(value: Any, held: set[str], showing: set[str]) -> Any:
     """value with each Article and Card replaced by a reference (their paths noted in `held`
     and `showing`), and each dataclass holding them by a Remake."""
     kind = type(value)
-    if kind in _PLAIN:
+    if kind in PLAIN_TYPES:
         return value
     if kind is Article:
         held.add(value.path)
@@ -190,7 +187,7 @@ def _refer(value: Any, held: set[str], showing: set[str]) -> Any:
 
 def _resolve(value: Any, article: Callable[[str], Article], cards: dict[str, Card]) -> Any:
     kind = type(value)
-    if kind in _PLAIN:
+    if kind in PLAIN_TYPES:
         return value
     if kind is ArticleRef:
         return article(value)

@@ -161,13 +161,13 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None), datetime, date})
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None), datetime, date})  # compared by repr
 
 
 def fingerprint(value: Any) -> str:
     """A stable text standing for `value`: articles and cards by their digest, the rest by value."""
     kind = type(value)
-    if kind in _PLAIN:
+    if kind in PLAIN_TYPES:
         return repr(value)
     if kind is tuple or kind is list:
         return "[" + ",".join(map(fingerprint, value)) + "]"
