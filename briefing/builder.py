@@ -70,6 +70,8 @@ class BuildReport:
     articles_read: int = 0
     notes: tuple[str, ...] = ()  # things worth saying that are not problems (search is off, say)
     quick: bool = False  # only pages holding edited articles were planned (see briefing.delta)
+    shards: tuple[tuple[str, str], ...] = ()  # the search index shards the output needs, with digests
+    indexed: tuple[str, ...] = ()  # the shards this build (re)indexed
 
     def summary(self) -> str:
         """The one line every build ends with."""
@@ -147,7 +149,7 @@ def _build(
     settings = _settings(config, options, templates, statics)
     clock.lap("scan")
     inputs = _inputs(settings, stamps)
-    unchanged = state.unchanged(inputs, options.now, manifest_file)
+    unchanged = state.unchanged(inputs, options.now, manifest_file, options.out_dir)
     if unchanged is not None:
         if options.strict and unchanged.warnings:
             raise BriefingError(unchanged.warnings)
@@ -155,9 +157,9 @@ def _build(
     check_ownership(options.out_dir, manifest_file, options.overwrite)
     unfinished = manifest_file.with_suffix(".unfinished")
     snapshot_file = delta.snapshot_path(manifest_file)
-    if unfinished.exists():  # the last build was killed: it may have left staged files behind
+    killed = unfinished.exists()
+    if killed:  # the last build was killed: it may have left staged files and a half-made index
         remove_leftovers(options.out_dir)
-        search.remove_leftovers(options.out_dir)
         delta.forget(snapshot_file)
     store = store if store is not None else Store(config.cache_dir)
     manifest, token = load_manifest(manifest_file)
@@ -217,9 +219,10 @@ def _build(
     save_manifest(manifest_file, staged.entries, snapshot.token, staged.rendered_files if quick else None)
     clock.lap("write")
     changed = {t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale)
-    html_changed = any(name.endswith(".html") for name in changed)
+    articles = ((name, e.article) for name, e in staged.entries.items() if e.article)
+    shards = search.shard_digests(articles, templates.fingerprint + config.fingerprint())
     if config.search and options.index:
-        searched = search.index_site(options.out_dir, html_changed)
+        searched = search.index_site(options.out_dir, shards, search.lock_file(manifest_file))
     else:
         searched = search.SearchReport(config.search)
         if not config.search:
@@ -238,6 +241,8 @@ def _build(
         notes=(searched.reason,) if searched.reason else (),
         articles_read=read,
         quick=quick is not None,
+        shards=tuple(sorted(shards.items())),
+        indexed=searched.indexed,
     )
     state.save(inputs, snapshot.valid_until, report, link_problems)
     if quick is not None:
@@ -309,13 +314,14 @@ class BuildState:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def unchanged(self, inputs: str, now: datetime, manifest_file: Path) -> BuildReport | None:
-        """The last build's report, as a no-op, when nothing it read has changed."""
+    def unchanged(self, inputs: str, now: datetime, manifest_file: Path, out_dir: Path) -> BuildReport | None:
+        """The last build's report, as a no-op, when nothing it read has changed and its output
+        is still there (a deleted output folder is built again)."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if data.get("inputs") != inputs or not manifest_file.is_file():
+        if data.get("inputs") != inputs or not manifest_file.is_file() or not (out_dir / "index.html").is_file():
             return None
         until = data.get("valid_until")
         if until is not None and now >= datetime.fromisoformat(until):

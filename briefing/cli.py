@@ -19,6 +19,7 @@ from .cache import Store
 from .config import SiteConfig, load_config, shown_path
 from .content import parse_when
 from .errors import BriefingError, UsageError
+from .output import manifest_path
 
 if TYPE_CHECKING:
     from .ingest import IngestReport
@@ -238,8 +239,9 @@ class Rebuilder:
             options = replace(build_options(self.args, config), parallel=self.first, index=self.first)
             self.first = False
             result = build(config, options, self.store, self.commit_lock, events)
-            if config.search and any(name.endswith(".html") for name in result.changed_files):
-                self._index_later(options.out_dir)
+            if config.search and result.shards:
+                manifest_file = manifest_path(config.cache_dir, options.out_dir)
+                self._index_later(options.out_dir, dict(result.shards), manifest_file)
             print_report(result)
             changed_files = list(result.changed_files)
         except BriefingError as exc:
@@ -248,13 +250,13 @@ class Rebuilder:
             problems += [str(p) for p in exc.problems]
         return ("\n".join(problems) or None), changed_files
 
-    def _index_later(self, out_dir: Path, delay: float = 1.0) -> None:
-        """Re-index for search once rebuilds have stopped for `delay` seconds."""
-        from .search import index_site
+    def _index_later(self, out_dir: Path, shards: dict[str, str], manifest_file: Path, delay: float = 1.0) -> None:
+        """Bring the search index up to date once rebuilds have stopped for `delay` seconds."""
+        from .search import index_site, lock_file
 
         if self._indexer is not None:
             self._indexer.cancel()
-        self._indexer = threading.Timer(delay, index_site, args=(out_dir, True))
+        self._indexer = threading.Timer(delay, index_site, args=(out_dir, shards, lock_file(manifest_file)))
         self._indexer.daemon = True
         self._indexer.start()
 

@@ -15,9 +15,10 @@ from .workers import count, forked_pool
 # Typographic quotes and dashes are set by `typeset` below, on the finished HTML: the same
 # result as the smarty extension for news copy at a small part of its cost.
 EXTENSIONS = ["toc", "tables", "footnotes", "sane_lists"]
+ANCHOR_CLASS = "anchor"  # of the `#` link after each heading
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     # Every heading gets an id and a visible link to it, so a section can be cited.
-    "toc": {"permalink": "#", "permalink_class": "anchor", "permalink_title": "Link to this section"},
+    "toc": {"permalink": "#", "permalink_class": ANCHOR_CLASS, "permalink_title": "Link to this section"},
     "footnotes": {"BACKLINK_TITLE": "Back to the text"},
 }
 SUMMARY_LIMIT = 300

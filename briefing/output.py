@@ -26,7 +26,7 @@ from .pages import Page
 from .render import Templates
 from .workers import count, forked_pool
 
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 STAGED_SUFFIX = ".briefing-tmp"
 _LINK = re.compile(rb"""\s(?:href|src)="([^"]*)\"""")
 _ID = re.compile(rb"""\sid="([^"]*)\"""")
@@ -44,6 +44,8 @@ class Entry:
     # the time a string per link takes.
     links: str = ""
     ids: str = ""
+    # Of an article page: the article's digest, what its search index shard is made from.
+    article: str = ""
 
 
 @dataclass(slots=True)
@@ -215,7 +217,9 @@ def _render_chunk(job: _Job, indices: list[int]) -> Iterator[Rendered]:
             yield page.file, None, None, exc.problems
             continue
         links, ids = extract_links(data)
-        entry = Entry(page.url, page.origin, key, hashlib.sha256(data).hexdigest(), links, ids)
+        article = page.context.get("article")
+        searched = article.digest if article is not None else ""
+        entry = Entry(page.url, page.origin, key, hashlib.sha256(data).hexdigest(), links, ids, searched)
         target = job.out_dir / page.file
         if _current(target, data, entry.sha, job.manifest.get(page.file)):
             yield page.file, entry, None, ()

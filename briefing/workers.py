@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -42,19 +43,28 @@ def forked_pool(
 
 
 def _start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
-    die_with_parent()
+    parent_death_signal()
     gc.enable()  # forked from a build that turned the collector off; a worker makes much garbage
     if initializer is not None:
         initializer(*initargs)
 
 
-def die_with_parent() -> None:
-    """In a worker process: be killed when the process that forked it dies. Linux only;
-    elsewhere a no-op."""
+def parent_death_signal() -> None:
+    """Ask the kernel to kill this process when the thread that started it ends (Linux's
+    PR_SET_PDEATHSIG, kept across exec); elsewhere a no-op. Safe as a `preexec_fn`: one
+    system call through a function looked up before the fork."""
+    if _PRCTL is not None:
+        _PRCTL(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+
+
+def _prctl() -> Callable[[int, int], int] | None:
     try:
         import ctypes
-        import signal
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        function: Callable[[int, int], int] = ctypes.CDLL(None, use_errno=True).prctl
+        return function
     except (OSError, AttributeError):
-        pass
+        return None
+
+
+_PRCTL = _prctl() if sys.platform.startswith("linux") else None

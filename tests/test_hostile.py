@@ -269,3 +269,71 @@ def test_kill_9_leaves_old_or_new_files_and_the_next_build_is_right(tmp_path: Pa
         assert not list((site / "public").glob(".pagefind.*")), f"kill {kill}: a staged search bundle is left"
         finished = {k: v[0] for k, v in snapshot(site / "public").items()}
         assert finished == versions[current], f"kill {kill}: the next build differs from a clean build"
+
+
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """Every process: pid -> (parent pid, state, start time), from /proc."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(stat.parent.name)] = (int(fields[1]), fields[0], fields[19])
+    return found
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """The processes below pid, with their start times (a pid can be reused)."""
+    table = _processes()
+    below, todo = {}, [pid]
+    while todo:
+        parent = todo.pop()
+        for child, (ppid, _, started) in table.items():
+            if ppid == parent and child not in below:
+                below[child] = started
+                todo.append(child)
+    return below
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_kill_9_during_indexing_leaves_no_process_of_the_build(tmp_path: Path) -> None:
+    from briefing import search
+
+    if not search.available():
+        pytest.skip("Pagefind is not installed")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import generate
+
+    site = tmp_path / "site"
+    generate(400, site)
+    command = [sys.executable, str(ROOT / "build.py"), "--site", str(site), "build", "--now", "2023-06-01"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen: dict[int, str] = {}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        seen.update(_descendants(proc.pid))
+        if any("pagefind" in _command(pid) for pid in seen):
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the build ended before Pagefind started"
+    indexers = [pid for pid in seen if "pagefind" in _command(pid)]
+    proc.kill()
+    proc.wait()
+    time.sleep(1.0)
+    table = _processes()
+    left = [pid for pid, started in seen.items() if pid in table and table[pid][2] == started and table[pid][1] != "Z"]
+    assert indexers and left == [], f"still running a second after kill -9: {[_command(p) for p in left]}"
+    # The next build takes over: it finishes the index and leaves no staged shard behind.
+    subprocess.run(command, check=True, capture_output=True)
+    assert not list((site / "public").glob(".pagefind.*"))
+    assert search.indexed_shards(site / "public").keys() == {
+        p.name for p in (site / "public/pagefind").iterdir() if p.is_dir()
+    }
