@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -234,5 +235,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # A JSON string is a TOML basic string (the same escapes), but for DEL, which TOML
+        # allows only escaped.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     return str(value)

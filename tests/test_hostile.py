@@ -337,3 +337,16 @@ def test_kill_9_during_indexing_leaves_no_process_of_the_build(tmp_path: Path) -
     assert search.indexed_shards(site / "public").keys() == {
         p.name for p in (site / "public/pagefind").iterdir() if p.is_dir()
     }
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.text(st.characters(exclude_categories=["Cs"]), max_size=80))
+def test_site_toml_written_by_new_reads_back_exactly(value: str) -> None:
+    import dataclasses
+    import tomllib
+
+    from briefing.config import default_config, render_toml
+
+    config = dataclasses.replace(default_config(Path("/tmp/site")), title=value, tags={value: [value, "x"]})
+    data = tomllib.loads(render_toml(config))
+    assert data["title"] == value and data["tags"] == {value: [value, "x"]}
