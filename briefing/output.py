@@ -61,6 +61,7 @@ class Staged:
     rendered_files: set[str] = field(default_factory=set)
     # Whether links elsewhere may have changed meaning: files came or went, or ids changed.
     reshaped: bool = False
+    out_existed: bool = True  # a failed build into a folder that was not there leaves none
 
     def commit(self) -> None:
         """Move every staged file into place and delete the files no page writes any more."""
@@ -70,9 +71,19 @@ class Staged:
             _remove(self.out_dir, name)
 
     def discard(self) -> None:
-        """Throw the staged files away, leaving the output as it was."""
+        """Throw the staged files away, and the folders made for them, leaving the output as
+        it was (absent, if it was)."""
+        folders: set[Path] = set()
         for temp, _ in self.staged:
             temp.unlink(missing_ok=True)
+            folders.update(p for p in temp.parents if self.out_dir in p.parents)
+        if not self.out_existed:
+            folders.add(self.out_dir)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            try:
+                folder.rmdir()  # only when empty: a folder that holds old files stays
+            except OSError:
+                pass
 
 
 def _manifest(path: Path) -> Layered[Entry]:
@@ -126,7 +137,7 @@ def stage_site(
     """Render what changed (on every core when there is much) and stage what differs; raise
     with every render error, staging nothing. With static_files None the pages are only some
     of the site's: every other file stays as the manifest says."""
-    result = Staged(out_dir)
+    result = Staged(out_dir, out_existed=out_dir.exists())
     if static_files is None:
         result.entries.update(manifest)
     job = _Job(out_dir, manifest, list(pages), [templates.page_key(p) for p in pages], templates)

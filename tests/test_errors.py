@@ -344,3 +344,20 @@ def test_debug_shows_the_traceback_of_an_internal_error(site, cli, monkeypatch) 
     assert "Traceback" not in run.err
     with pytest.raises(RuntimeError):
         cli("--debug", "build", "--now", "2022-05-01")
+
+
+@pytest.mark.parametrize("existed", [False, True], ids=["no-output-folder", "empty-output-folder"])
+def test_a_failed_first_build_leaves_the_output_folder_as_it_found_it(site, cli, existed: bool) -> None:
+    broken = "---\ntitle: T\ndate: 2022-04-29\n---\nSee [the page](/no/such/page/) and <a href='/nor/this/'>this</a>.\n"
+    root = site({"content/2022/04/29/a.md": broken})
+    if existed:
+        (root / "public").mkdir()
+    run = cli("build", "--now", "2022-05-01", "--strict")
+    assert run.status == 1 and "broken link: /no/such/page/" in run.err
+    assert (root / "public").exists() == existed
+    if existed:
+        assert list((root / "public").iterdir()) == []
+    (root / "content/2022/04/29/a.md").write_text(broken.replace("/no/such/page/", "/").replace("/nor/this/", "/"))
+    good = cli("build", "--now", "2022-05-01", "--strict")
+    assert good.status == 0, good.err
+    assert (root / "public/2022/04/29/t/index.html").is_file()
