@@ -13,6 +13,7 @@ import mimetypes
 import posixpath
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -161,14 +162,18 @@ _OVERLAY_STYLE = (
 
 class LiveState:
     """What connected browsers are told after each build: an epoch, the error if the build
-    failed, and which URLs changed. Also the lock a build holds while it swaps files in."""
+    failed, and which URLs changed. Also the lock a build holds while it swaps files in.
+
+    Epochs start from the clock (milliseconds since 1970, as MkDocs does), not from 0, so they
+    grow across processes: a tab left open while `serve` restarts reconnects with an epoch of
+    the old process, finds the new one ahead of it, and reloads once."""
 
     HISTORY = 64
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._cond = threading.Condition()
-        self.epoch = 0
+        self.epoch = time.time_ns() // 1_000_000
         self.error: str | None = None
         self._changes: dict[int, frozenset[str]] = {}
         self.closed = False
@@ -194,9 +199,10 @@ class LiveState:
             self._cond.wait_for(lambda: self.epoch > since or self.closed, timeout)
             if self.epoch <= since or self.closed:
                 return None
-            known = since >= self.epoch - self.HISTORY + 1 and since >= 0
-            changed = set().union(*(self._changes.get(e, frozenset()) for e in range(since + 1, self.epoch + 1)))
-            return {"epoch": self.epoch, "error": self.error, "all": not known, "changed": sorted(changed)}
+            known = since >= self.epoch - self.HISTORY + 1
+            changes = (self._changes.get(e, frozenset()) for e in range(since + 1, self.epoch + 1)) if known else ()
+            changed = sorted(set().union(*changes))
+            return {"epoch": self.epoch, "error": self.error, "all": not known, "changed": changed}
 
 
 class LiveHandler(SiteHandler):

@@ -344,3 +344,24 @@ def test_twenty_clients_during_ten_rebuilds(served: Serving) -> None:
     assert served.builds() - start >= 10
     assert len(results) == 200
     assert all(status == 200 and declared == got for status, declared, got in results), results
+
+
+@pytest.mark.browser
+def test_an_open_tab_reloads_once_after_the_server_restarts(page, served: Serving) -> None:
+    page.goto(served.url + ARTICLE_URL)
+    page.wait_for_function("window.EventSource !== undefined")
+    time.sleep(0.3)
+    for word in ("one", "two"):  # a few builds, so the old process's epoch is not its first
+        edit(served.site / ARTICLE, "She called it", f"{word} She called it")
+        page.wait_for_function(f"document.body.innerText.includes('{word} She called it')", timeout=5000)
+    served.stop()
+    edit(served.site / ARTICLE, "She called it", "AFTER-RESTART She called it")
+    again = Serving(served.site, "--port", str(served.port))
+    try:
+        # EventSource reconnects by itself (after about 3 s) to the new process, with its old epoch.
+        page.wait_for_function("document.body.innerText.includes('AFTER-RESTART')", timeout=15_000)
+        page.evaluate("window.stillHere = true")
+        time.sleep(1.5)
+        assert page.evaluate("window.stillHere === true")  # reloaded once, not again and again
+    finally:
+        again.stop()
