@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field

@@ -8,6 +8,7 @@ the links and ids in it, so the next build can skip what is current and still ch
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import operator
@@ -80,10 +81,8 @@ class Staged:
         if not self.out_existed:
             folders.add(self.out_dir)
         for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-            try:
-                folder.rmdir()  # only when empty: a folder that holds old files stays
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # only when empty: a folder holding old files stays
+                folder.rmdir()
 
 
 def _manifest(path: Path) -> Layered[Entry]:
