@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .errors import Problem
     from .markup import Body
 
-SCHEMA = f"4 {__version__} {markdown.__version__}"
+SCHEMA = f"5 {__version__} {markdown.__version__}"
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -149,6 +149,7 @@ class Store:
         self._bodies: dict[str, Body] = {}
         self._new_articles: set[str] = set()
         self._new_bodies: set[str] = set()
+        self._removed = False  # articles were forgotten: their bodies may be unused now
         self._db: sqlite3.Connection | None = None
         self._rows: dict[str, tuple[str, bytes]] = {}  # articles as stored, not yet unpickled
         # the stamps of every article file at the last build, for a watching process to refresh
@@ -163,15 +164,19 @@ class Store:
             db = sqlite3.connect(folder / "cache.sqlite3", isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute("CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, stamp TEXT, data BLOB)")
-            db.execute("CREATE TABLE IF NOT EXISTS bodies (sha TEXT PRIMARY KEY, data BLOB)")
             row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA:
-                db.execute("DELETE FROM articles")
-                db.execute("DELETE FROM bodies")
+                db.execute("DROP TABLE IF EXISTS articles")
+                db.execute("DROP TABLE IF EXISTS bodies")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
+            # body_sha beside each article, so that bodies no article uses can be pruned in SQL
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, stamp TEXT, body_sha TEXT, data BLOB)"
+            )
+            db.execute("CREATE TABLE IF NOT EXISTS bodies (sha TEXT PRIMARY KEY, data BLOB)")
             # Unpickled when asked for: a build that changed one article reads one.
-            self._rows = {path: (stamp, data) for path, stamp, data in db.execute("SELECT * FROM articles")}
+            rows = db.execute("SELECT path, stamp, data FROM articles")
+            self._rows = {path: (stamp, data) for path, stamp, data in rows}
             self._db = db
         except (sqlite3.Error, OSError):
             self._rows.clear()
@@ -204,6 +209,7 @@ class Store:
             self._rows.pop(path, None)
         if gone and self._db is not None:
             self._db.executemany("DELETE FROM articles WHERE path = ?", [(p,) for p in gone])
+            self._removed = True
 
     def body(self, sha: str) -> Body | None:
         """The rendered body of the Markdown text with this hash."""
@@ -221,8 +227,10 @@ class Store:
                 rows = [row for sha in wanted for row in self._db.execute("SELECT * FROM bodies WHERE sha = ?", (sha,))]
             else:
                 rows = self._db.execute("SELECT * FROM bodies").fetchall()
+            asked = set(wanted)
             for key, data in rows:
-                self._bodies.setdefault(key, pickle.loads(data))
+                if key in asked:  # a row no build asked for is not unpickled
+                    self._bodies.setdefault(key, pickle.loads(data))
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
             pass
 
@@ -232,13 +240,13 @@ class Store:
         self._new_bodies.add(sha)
 
     def keep_bodies(self, shas: set[str]) -> None:
-        """Forget bodies no article uses any more (in memory; the file is pruned when it grows)."""
+        """Forget bodies no article uses any more, in memory (the file is pruned by `flush`)."""
         for sha in set(self._bodies) - shas:
             del self._bodies[sha]
 
     def flush(self) -> None:
         """Write what is new to disk in one transaction."""
-        if self._db is None or not (self._new_articles or self._new_bodies):
+        if self._db is None or not (self._new_articles or self._new_bodies or self._removed):
             self._new_articles.clear()
             self._new_bodies.clear()
             return
@@ -247,11 +255,11 @@ class Store:
                 self._db.execute("BEGIN")
                 # generators, not lists: ten thousand pickled bodies are never all in memory at once
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
+                    "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
                     (
-                        (p, self._articles[p][0], pickle.dumps(self._articles[p][1:], protocol=5))
+                        (p, entry[0], entry[1].body_sha, pickle.dumps(entry[1:], protocol=5))
                         for p in sorted(self._new_articles)
-                        if p in self._articles
+                        if (entry := self._articles.get(p)) is not None
                     ),
                 )
                 self._db.executemany(
@@ -262,7 +270,10 @@ class Store:
                         if s in self._bodies
                     ),
                 )
+                # An edited body leaves its old rendering behind: keep only what articles use.
+                self._db.execute("DELETE FROM bodies WHERE sha NOT IN (SELECT body_sha FROM articles)")
         except sqlite3.Error:
             pass
         self._new_articles.clear()
         self._new_bodies.clear()
+        self._removed = False

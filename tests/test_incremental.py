@@ -244,3 +244,24 @@ def test_a_watching_build_stamps_only_what_the_events_named(tmp_path: Path) -> N
     moved = tmp_path / "content/2022/04/29"
     day.rename(moved)  # a folder's event is no article's: content/ is walked again
     assert list(scan(config, second, [str(day), str(moved)])) == [str(moved / n) for n in ("a.md", "c.md")]
+
+
+def test_n_edits_of_one_article_leave_one_cached_body(fixture_site: Path, cli) -> None:
+    import sqlite3
+
+    def rows() -> tuple[int, int]:
+        with sqlite3.connect(fixture_site / ".briefing-cache/cache.sqlite3") as db:
+            bodies = db.execute("SELECT count(*) FROM bodies").fetchone()[0]
+            used = db.execute("SELECT count(DISTINCT body_sha) FROM articles").fetchone()[0]
+        return bodies, used
+
+    assert cli("build", "--now", FIXTURE_NOW).status == 0
+    first = rows()
+    article = fixture_site / "content/2022/04/28/grain.md"
+    for n in range(6):
+        article.write_text(article.read_text().replace("About 25 million", f"About 25 million ({n})", 1))
+        assert cli("build", "--now", FIXTURE_NOW).status == 0
+    assert rows() == first  # one row for the edited article's body, not seven
+    article.unlink()  # a deleted article's body goes too (the full path)
+    assert cli("build", "--now", FIXTURE_NOW).status == 0
+    assert rows() == (first[0] - 1, first[1] - 1)
