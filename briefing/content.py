@@ -23,6 +23,7 @@ from frontmatter.default_handlers import YAMLHandler
 from .cache import Store, compact_pickle
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
+from .text import describe_removed, remove_controls
 from .workers import count, forked_pool
 
 KNOWN_KEYS = frozenset(
@@ -283,7 +284,7 @@ def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Pr
         raw = path.read_bytes()
     except OSError as exc:
         raise BriefingError.one(shown, None, f"cannot be read: {exc.strerror}") from None
-    text = decode(raw, shown)
+    text, removed = remove_controls(decode(raw, shown))
     front, body, offset = split(text, shown)
     try:
         loader = _Loader(front)
@@ -306,6 +307,9 @@ def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Pr
     key_lines = getattr(loader, "key_lines", {})
     fields = _Fields(shown, data, {k: offset + v + 1 for k, v in key_lines.items()}, config.zone)
     article = fields.article(relative, body, hashlib.sha256(relative.encode() + b"\0" + raw).hexdigest())
+    if removed:
+        hint = "they are invisible and would make feeds malformed; save the file without them"
+        fields.warnings.insert(0, Problem(shown, removed[0][0], describe_removed(removed), hint))
     return article, fields.warnings
 
 

@@ -24,6 +24,7 @@ from .config import SiteConfig, shown_path
 from .content import slugify
 from .errors import BriefingError
 from .markup import shorten
+from .text import describe_removed, remove_controls
 
 TITLE_LIMIT = 90
 SUMMARY_LIMIT = 300
@@ -121,6 +122,9 @@ def parse_wire(raw: bytes, shown: str, vocabulary: Mapping[str, Iterable[str]], 
     text = decode_wire(raw, shown, warnings)
     if "\0" in text:
         raise BriefingError.one(shown, None, "contains NUL bytes: not a text file")
+    text, removed = remove_controls(text)
+    if removed:
+        warnings.append(f"{shown}:{removed[0][0]}: {describe_removed(removed)}")
     match = _DATE_TOKEN.match(text)
     if not match:
         found = _ANY_DATE.match(text)

@@ -1,0 +1,101 @@
+"""Text rules, each tested as a table of real-world cases (one row per case), plus properties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from briefing.cli import main
+from briefing.text import describe_removed, remove_controls
+
+# -- Input cleaning: control characters -------------------------------------------------------
+
+CONTROLS = [
+    # (text in, text out, (line, code point) of each removed)
+    ("Plain text.", "Plain text.", []),
+    ("Tabs\tand\nnewlines stay.", "Tabs\tand\nnewlines stay.", []),
+    ("Wire end\x1a", "Wire end", [(1, "U+001A")]),
+    ("A\x1a\nB\x1a", "A\nB", [(1, "U+001A"), (2, "U+001A")]),
+    ("Bell\x07 and backspace\x08", "Bell and backspace", [(1, "U+0007"), (1, "U+0008")]),
+    ("Vertical\x0btab and form\x0cfeed", "Verticaltab and formfeed", [(1, "U+000B"), (1, "U+000C")]),
+    ("Escape \x1b[31mred\x1b[0m", "Escape [31mred[0m", [(1, "U+001B"), (1, "U+001B")]),
+    ("Unit\x1fseparator", "Unitseparator", [(1, "U+001F")]),
+    ("Delete\x7f", "Delete", [(1, "U+007F")]),
+    ("C1 \x85next line \x9fapplication", "C1 next line application", [(1, "U+0085"), (1, "U+009F")]),
+    ("Noncharacter \ufffe\uffff", "Noncharacter ", [(1, "U+FFFE"), (1, "U+FFFF")]),
+    ("Arabic noncharacter \ufdd0", "Arabic noncharacter ", [(1, "U+FDD0")]),
+    ("Café — “quotes” … ‘fine’ \u00a0 nbsp", "Café — “quotes” … ‘fine’ \u00a0 nbsp", []),
+    ("Line\u2028separator stays", "Line\u2028separator stays", []),
+    ("Emoji 🗞️ stays", "Emoji 🗞️ stays", []),
+    ("\n\n\x1aon line three", "\n\non line three", [(3, "U+001A")]),
+]
+
+
+@pytest.mark.parametrize(("text", "cleaned", "found"), CONTROLS, ids=[repr(c[0])[:30] for c in CONTROLS])
+def test_remove_controls(text: str, cleaned: str, found: list[tuple[int, str]]) -> None:
+    assert remove_controls(text) == (cleaned, found)
+
+
+@pytest.mark.parametrize(
+    ("found", "message"),
+    [
+        ([(3, "U+001A")], "removed control character (U+001A) on line 3"),
+        ([(3, "U+001A"), (7, "U+001A")], "removed control characters (U+001A) on lines 3, 7"),
+        ([(1, "U+0007"), (1, "U+001B")], "removed control characters (U+0007, U+001B) on line 1"),
+        ([(n, "U+001A") for n in range(1, 9)], "removed control characters (U+001A) on lines 1, 2, 3, 4, 5 and 3 more"),
+    ],
+)
+def test_describe_removed(found: list[tuple[int, str]], message: str) -> None:
+    assert describe_removed(found) == message
+
+
+def test_a_control_character_in_wire_copy_is_removed_with_a_warning(site, cli) -> None:
+    root = site({"inbox/item.txt": b"date 2022-04-29 Grain exports stopped.\x1a\n\nPorts are shut.\x1a\n"})
+    run = cli("ingest", "inbox")
+    assert "inbox/item.txt:1: removed control characters (U+001A) on lines 1, 3" in run.out + run.err
+    article = next((root / "content").rglob("*.md")).read_text()
+    assert "\x1a" not in article and "Ports are shut." in article
+    assert cli("build", "--now", "2022-05-01").status == 0
+    etree.parse(str(root / "public/feed.xml"))  # well-formed
+
+
+def test_a_control_character_in_an_article_is_removed_with_a_warning_naming_its_line(site, cli) -> None:
+    root = site({"content/a.md": "---\ntitle: Bell\x07 ringer\ndate: 2022-04-29\n---\nText.\n\nMore\x1b text.\n"})
+    run = cli("build", "--now", "2022-05-01")
+    assert run.status == 0
+    assert "content/a.md:2: removed control characters (U+0007, U+001B) on lines 2, 7" in run.err
+    assert cli("build", "--now", "2022-05-01", "--strict").status == 1
+    page = (root / "public/2022/04/29/bell-ringer/index.html").read_text()
+    assert "Bell ringer" in page and "\x07" not in page and "\x1b" not in page
+
+
+CONTROL_TEXT = st.text(
+    st.one_of(
+        st.characters(codec="utf-8", exclude_characters="\0"),
+        st.sampled_from(list("\x01\x08\x0b\x1a\x1b\x7f\x85\ufffe")),
+    ),
+    min_size=1,
+    max_size=120,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(headline=CONTROL_TEXT, body=CONTROL_TEXT)
+def test_any_text_with_control_characters_gives_well_formed_feeds_and_sitemaps(
+    tmp_path_factory, headline, body
+) -> None:
+    root = tmp_path_factory.mktemp("controls")
+    (root / "site.toml").write_text('title = "T"\nsearch = false\n')
+    (root / "inbox").mkdir()
+    (root / "inbox/item.txt").write_bytes(f"date 2022-04-29 {headline}\n\n{body}\n".encode("utf-8", "surrogatepass"))
+    status = main(["--site", str(root), "build", "--now", "2022-05-01"])
+    assert status in (0, 1)  # 1: the item was rejected (no text, say), and said so
+    for name in ("feed.xml", "sitemap.xml", "news-sitemap.xml"):
+        etree.parse(str(root / "public" / name))  # raises on anything malformed
+    for page in Path(root / "public").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert remove_controls(text)[1] == [], page
