@@ -139,6 +139,8 @@ def parse_wire(raw: bytes, shown: str, vocabulary: Mapping[str, Iterable[str]], 
     if not any(b.kind == "paragraph" for b in blocks) or not any(c.isalnum() for b in blocks for c in b.text):
         raise BriefingError.one(shown, 1, "has no text after the date")
     title, headline, blocks = take_title(blocks)
+    if not any(c.isalnum() for c in title):  # "." alone: a title of punctuation is no title
+        title = shorten_title(next(b.text for b in blocks if any(c.isalnum() for c in b.text)))
     lede = next(b.text for b in blocks if b.kind == "paragraph")
     return WireItem(
         source=shown,

@@ -76,22 +76,27 @@ def _render_chunk(texts: list[str]) -> list[Body]:
     return [render_body(md, text) for text in texts]
 
 
-_SEGMENTS = re.compile(r"(<[^>]*>)")
+# A tag whose quoted attribute values may hold ">", or a comment: what typography never touches.
+_SEGMENTS = re.compile(r"""(<!--.*?-->|<(?:[^>"']|"[^"]*"|'[^']*')*>)""", re.DOTALL)
 _RAW_TEXT = re.compile(r"<(/?)(code|pre|script|style|kbd|samp)\b", re.IGNORECASE)
+# URLs and e-mail addresses in text (an autolink's visible text, say) are left as written.
+_LITERAL = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"]+|\b[\w.+-]+@[\w-]+\.[\w.-]+")
 _OPENS_BEFORE = " \t\n([{\u2013\u2014“‘/"
 _QUOTE = re.compile("[\"']")
+# '90s, '22, 'n': an apostrophe stands for what was left out, even after a space.
+_ELISION = re.compile(r"'(?=\d\d(?:s\b|\b)|n'|(?i:em|til|cause|tis|twas)\b)")
 
 
 def typeset(rendered: str) -> str:
     """Curly quotes, en and em dashes and ellipses in the text of an HTML fragment; tags,
-    attributes, code and preformatted text are left alone."""
+    attributes, comments, code, preformatted text, URLs and e-mail addresses are left alone."""
     out: list[str] = []
     raw_depth = 0
     before = " "
-    for part in _SEGMENTS.split(rendered):
+    for index, part in enumerate(_SEGMENTS.split(rendered)):
         if not part:
             continue
-        if part.startswith("<"):
+        if index % 2:  # a tag or a comment
             match = _RAW_TEXT.match(part)
             if match:
                 raw_depth += -1 if match.group(1) else 1
@@ -101,24 +106,46 @@ def typeset(rendered: str) -> str:
             out.append(part)
             before = part[-1]
             continue
-        text = part.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
-        pieces: list[str] = []
-        done = 0  # text[:done] is in pieces
-        curled = ""  # the quote just put in for text[done - 1], if that was one
-        for match in _QUOTE.finditer(text):
-            i = match.start()
-            previous = (curled if i == done else text[i - 1]) if i else before
-            opening = previous in _OPENS_BEFORE
-            if text[i] == '"':
-                curled = "“" if opening else "”"
-            else:
-                curled = "‘" if opening and i + 1 < len(text) and text[i + 1].isalnum() else "’"
-            pieces += (text[done:i], curled)
-            done = i + 1
-        before = curled if done == len(text) and pieces else text[-1]
-        pieces.append(text[done:])
-        out.append("".join(pieces))
+        if "://" in part or "@" in part or "www." in part:
+            done = 0
+            for literal in _LITERAL.finditer(part):
+                if literal.start() > done:
+                    out.append(_typeset_text(part[done : literal.start()], before))
+                out.append(literal.group())
+                before, done = "x", literal.end()  # a quote right after a URL closes
+            if done < len(part):
+                out.append(_typeset_text(part[done:], before))
+            before = "x" if done == len(part) else out[-1][-1]
+            continue
+        out.append(_typeset_text(part, before))
+        before = out[-1][-1]
     return "".join(out)
+
+
+def _typeset_text(text: str, before: str) -> str:
+    """Typography for one run of text; `before` is the character just before it."""
+    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
+    if "'" not in text and '"' not in text:
+        return text
+    elided = {m.start() for m in _ELISION.finditer(text)}
+    pieces: list[str] = []
+    done = 0  # text[:done] is in pieces
+    curled = ""  # the quote just put in for text[done - 1], if that was one
+    for match in _QUOTE.finditer(text):
+        i = match.start()
+        previous = (curled if i == done else text[i - 1]) if i else before
+        opening = previous in _OPENS_BEFORE
+        if text[i] == '"':
+            curled = "“" if opening else "”"
+        elif i in elided:
+            curled = "’"
+        else:
+            # opening before a letter or digit, or before a tag (`'<strong>x</strong>'`)
+            curled = "‘" if opening and (i + 1 == len(text) or text[i + 1].isalnum()) else "’"
+        pieces += (text[done:i], curled)
+        done = i + 1
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def render_body(md: markdown.Markdown, text: str) -> Body:

@@ -99,3 +99,67 @@ def test_any_text_with_control_characters_gives_well_formed_feeds_and_sitemaps(
     for page in Path(root / "public").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert remove_controls(text)[1] == [], page
+
+
+# -- Typography: quotes, apostrophes, dashes and ellipses in rendered HTML ----------------------
+
+TYPOGRAPHY = [
+    # plain text
+    ('"Quoted," she said.', "“Quoted,” she said."),
+    ("'Single' quotes", "‘Single’ quotes"),
+    ("It's the minister's plan", "It’s the minister’s plan"),
+    ("O'Brien and d'Estaing", "O’Brien and d’Estaing"),
+    ("The students' union", "The students’ union"),
+    ("rock 'n' roll", "rock ’n’ roll"),
+    ("In the '90s and '22", "In the ’90s and ’22"),
+    ("'90s music", "’90s music"),
+    ("back in '05, prices", "back in ’05, prices"),
+    ("'Tis the season", "’Tis the season"),
+    ("'em all", "’em all"),
+    ('He said "it\'s fine"', "He said “it’s fine”"),
+    ("She said 'he said \"no\"'", "She said ‘he said “no”’"),
+    ('("Quoted in brackets")', "(“Quoted in brackets”)"),
+    ('["Square"]', "[“Square”]"),
+    ('Pause — "then a quote"', "Pause — “then a quote”"),
+    ('Range – "dash then quote"', "Range – “dash then quote”"),
+    ('and/"or"', "and/“or”"),
+    ("The 6'2\" player", "The 6’2” player"),
+    ("1990--1995", "1990–1995"),
+    ("Wait---what", "Wait—what"),
+    ("And then...", "And then…"),
+    ("Em -- en --- dash", "Em – en — dash"),
+    # inline markup
+    ('"<em>Emphasised</em>" words', "“<em>Emphasised</em>” words"),
+    ("'<strong>Bold</strong>' words", "‘<strong>Bold</strong>’ words"),
+    ('<em>"Inside"</em>', "<em>“Inside”</em>"),
+    ('"<a href="/x/">link text</a>"', '“<a href="/x/">link text</a>”'),
+    ('<p>"Paragraph start"</p>', "<p>“Paragraph start”</p>"),
+    # attributes are never touched, whatever they hold
+    ('<span title="a > b">x</span> "q"', '<span title="a > b">x</span> “q”'),
+    ("<span title='say \"x\" -- a > b'>y</span>", "<span title='say \"x\" -- a > b'>y</span>"),
+    ('<img alt="a -- b..." src="x.png">', '<img alt="a -- b..." src="x.png">'),
+    ('<a href="/a--b/" title="\'x\'">t</a>', '<a href="/a--b/" title="\'x\'">t</a>'),
+    ('<!-- "comment" -- a > b --> "after"', '<!-- "comment" -- a > b --> “after”'),
+    # code and preformatted text are never touched
+    ('<code>"x" -- y...</code>', '<code>"x" -- y...</code>'),
+    ('<pre><code>it\'s -- "raw"\n</code></pre>', '<pre><code>it\'s -- "raw"\n</code></pre>'),
+    ('<kbd>--help</kbd> "ok"', "<kbd>--help</kbd> “ok”"),
+    ('<code>a</code> "b" <code>"c"</code>', '<code>a</code> “b” <code>"c"</code>'),
+    # URLs and e-mail addresses in text are left as written
+    ("https://example.org/a--b", "https://example.org/a--b"),
+    (
+        '<a href="https://example.org/a--b">https://example.org/a--b</a>',
+        '<a href="https://example.org/a--b">https://example.org/a--b</a>',
+    ),
+    ("See www.example.org/x--y -- it's new", "See www.example.org/x--y – it’s new"),
+    ("Write to desk--news@example.org -- now", "Write to desk--news@example.org – now"),
+    ("ftp://files.example.org/a...b", "ftp://files.example.org/a...b"),
+    ('"https://example.org/" is the site', "“https://example.org/” is the site"),
+]
+
+
+@pytest.mark.parametrize(("html", "expected"), TYPOGRAPHY, ids=[t[0][:40] for t in TYPOGRAPHY])
+def test_typeset(html: str, expected: str) -> None:
+    from briefing.markup import typeset
+
+    assert typeset(html) == expected
