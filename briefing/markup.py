@@ -10,6 +10,7 @@ from typing import Any
 import markdown
 
 from .cache import Store, compact_pickle
+from .htmlscan import TAG
 from .workers import count, forked_pool
 
 # Typographic quotes and dashes are set by `typeset` below, on the finished HTML: the same
@@ -76,8 +77,8 @@ def _render_chunk(texts: list[str]) -> list[Body]:
     return [render_body(md, text) for text in texts]
 
 
-# A tag whose quoted attribute values may hold ">", or a comment: what typography never touches.
-_SEGMENTS = re.compile(r"""(<!--.*?-->|<(?:[^>"']|"[^"]*"|'[^']*')*>)""", re.DOTALL)
+# Tags (with their quoted attribute values) and comments: what typography never touches.
+_SEGMENTS = re.compile(f"({TAG.pattern})", re.DOTALL)
 _RAW_TEXT = re.compile(r"<(/?)(code|pre|script|style|kbd|samp)\b", re.IGNORECASE)
 # URLs and e-mail addresses in text (an autolink's visible text, say) are left as written.
 _LITERAL = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"]+|\b[\w.+-]+@[\w-]+\.[\w.-]+")

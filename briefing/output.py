@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import operator
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,14 +22,13 @@ from typing import IO
 from .cache import Layered
 from .config import shown_path
 from .errors import BriefingError, Problem
+from .htmlscan import links_and_ids
 from .pages import Page
 from .render import Templates
 from .workers import count, forked_pool
 
 MANIFEST_VERSION = 4
 STAGED_SUFFIX = ".briefing-tmp"
-_LINK = re.compile(rb"""\s(?:href|src)="([^"]*)\"""")
-_ID = re.compile(rb"""\sid="([^"]*)\"""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +224,7 @@ def _render_chunk(job: _Job, indices: list[int]) -> Iterator[Rendered]:
         except BriefingError as exc:
             yield page.file, None, None, exc.problems
             continue
-        links, ids = extract_links(data)
+        links, ids = links_and_ids(data)
         article = page.context.get("article")
         searched = article.digest if article is not None else ""
         entry = Entry(page.url, page.origin, key, hashlib.sha256(data).hexdigest(), links, ids, searched)
@@ -245,14 +243,6 @@ def _current(target: Path, data: bytes, sha: str, old: Entry | None) -> bool:
     if old is not None and old.sha == sha and target.is_file():
         return True
     return _same_bytes(target, data)
-
-
-def extract_links(data: bytes) -> tuple[str, str]:
-    """Every href/src and every id in an HTML page, in order, without repeats, a line each
-    (a line break inside an attribute value becomes a space)."""
-    links = dict.fromkeys(m.decode("utf-8", "replace").replace("\n", " ") for m in _LINK.findall(data))
-    ids = dict.fromkeys(m.decode("utf-8", "replace").replace("\n", " ") for m in _ID.findall(data))
-    return "\n".join(links), "\n".join(ids)
 
 
 def _stage(target: Path, data: bytes, mkdir: bool = True) -> Path:

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from datetime import datetime
 from html import escape
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+from . import htmlscan
 from .config import SiteConfig
 from .site import Article, Briefing
-
-_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src)=")([^"]*)(")""")
 
 
 def rfc3339(moment: datetime) -> str:
@@ -44,16 +42,9 @@ def entry_id(config: SiteConfig, article: Article) -> str:
 
 @functools.lru_cache(maxsize=2048)
 def absolute_links(html: str, page_url: str) -> str:
-    """HTML with every href and src made absolute against page_url (feed readers need them).
+    """HTML with every link made absolute against page_url (feed readers need them).
     Remembered: an article is in the site's two feeds and each of its tags' feeds."""
-
-    def fix(match: re.Match[str]) -> str:
-        link = match.group(2)
-        if re.match(r"^[a-z][a-z0-9+.-]*:", link, re.IGNORECASE):
-            return str(match.group(0))
-        return f"{match.group(1)}{urljoin(page_url, link)}{match.group(3)}"
-
-    return _URL_ATTRIBUTE.sub(fix, html)
+    return htmlscan.absolute_links(html, page_url)
 
 
 def entry_html(config: SiteConfig, article: Article) -> str:

@@ -361,3 +361,21 @@ def test_a_failed_first_build_leaves_the_output_folder_as_it_found_it(site, cli,
     good = cli("build", "--now", "2022-05-01", "--strict")
     assert good.status == 0, good.err
     assert (root / "public/2022/04/29/t/index.html").is_file()
+
+
+def test_links_are_read_by_an_html_parser_not_from_text(site, cli) -> None:
+    body = (
+        'A code sample: `<a href="/embed/player/">` and\n\n'
+        '    <img src="/in/a/pre/block.png">\n\n'
+        "<p>A real one, single-quoted: <a href='/no/such/page/'>here</a>, unquoted: <a href=/nor/this/>there</a>.</p>\n\n"
+        '<p><img alt="" src="/static/favicon.svg" srcset="/static/favicon.svg 1x, /missing-2x.png 2x"></p>\n\n'
+        '<form action="/no/form/target/"><button>Go</button></form>\n'
+    )
+    site({"content/2022/04/29/a.md": f"---\ntitle: Links\ndate: 2022-04-29\n---\n{body}"})
+    run = cli("build", "--now", "2022-05-01", "--strict")
+    assert run.status == 1
+    broken = sorted(
+        line.split("broken link: ")[1].split(" ")[0] for line in run.err.splitlines() if "broken link: " in line
+    )
+    assert broken == ["/missing-2x.png", "/no/form/target/", "/no/such/page/", "/nor/this/"]
+    assert "/embed/player/" not in run.err and "/in/a/pre/block.png" not in run.err

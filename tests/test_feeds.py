@@ -240,3 +240,21 @@ def test_every_date_carries_the_site_offset(fixture_site: Path, cli, name: str) 
     text = (built(fixture_site, cli) / name).read_text()
     stamps = re.findall(r"\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?", text)
     assert stamps and all(RFC3339.match(s) and s.endswith("+01:00") for s in stamps), stamps
+
+
+def test_feed_links_are_made_absolute_in_tags_and_never_in_text(site, cli) -> None:
+    import json
+
+    body = "Code: `<a href=\"/embed/player/\">`.\n\n<p><a href='/2022/04/29/links/'>Self</a></p>\n\nAnd [md](/tags/).\n"
+    root = site(
+        {
+            "site.toml": 'title = "T"\nbase_url = "https://example.org/news/"\n',
+            "content/2022/04/29/a.md": f"---\ntitle: Links\ndate: 2022-04-29\n---\n{body}",
+        }
+    )
+    assert cli("build", "--now", "2022-05-01").status == 0
+    item = json.loads((root / "public/feed.json").read_text())["items"][0]
+    html = item["content_html"]
+    assert '&lt;a href="/embed/player/"&gt;' in html  # the code sample is as written
+    assert "href='https://example.org/2022/04/29/links/'" in html  # single quotes count
+    assert 'href="https://example.org/tags/"' in html

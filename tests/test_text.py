@@ -163,3 +163,83 @@ def test_typeset(html: str, expected: str) -> None:
     from briefing.markup import typeset
 
     assert typeset(html) == expected
+
+
+# -- Reading written HTML: links and ids ---------------------------------------------------------
+
+LINKS = [
+    # (page, links, ids)
+    ('<a href="/a/">x</a>', ["/a/"], []),
+    ("<a href='/single/'>x</a>", ["/single/"], []),
+    ("<a href=/bare/>x</a>", ["/bare/"], []),
+    ('<A HREF="/upper/">x</A>', ["/upper/"], []),
+    ('<code>&lt;a href="/in-code/"&gt;</code>', [], []),
+    ('<pre>&lt;img src="/in-pre.png"&gt;</pre>', [], []),
+    ('<p>href="/in-text/"</p>', [], []),
+    ('<!-- <a href="/in-comment/"> -->', [], []),
+    ('<img src="/i.png" srcset="/i-1x.png 1x, /i-2x.png 2x">', ["/i.png", "/i-1x.png", "/i-2x.png"], []),
+    ('<picture><source srcset="/w.webp 640w,/v.webp 1280w"></picture>', ["/w.webp", "/v.webp"], []),
+    ('<link rel="alternate" href="/feed.xml">', ["/feed.xml"], []),
+    ('<form action="/search/" method="get"></form>', ["/search/"], []),
+    ('<video poster="/p.jpg" src="/v.mp4"></video>', ["/p.jpg", "/v.mp4"], []),
+    ('<script src="/s.js"></script>', ["/s.js"], []),
+    ('<a href="/q?a=1&amp;b=2">x</a>', ["/q?a=1&b=2"], []),
+    ('<a href="/x/">1</a><a href="/x/">2</a>', ["/x/"], []),
+    ('<h2 id="top">T</h2><a name="old-anchor"></a><p id=\'q\'>x</p>', [], ["top", "old-anchor", "q"]),
+    ('<span title="a > b" id="after">x</span>', [], ["after"]),
+]
+
+
+@pytest.mark.parametrize(("page", "links", "ids"), LINKS, ids=[t[0][:40] for t in LINKS])
+def test_links_and_ids(page: str, links: list[str], ids: list[str]) -> None:
+    from briefing.htmlscan import links_and_ids
+
+    assert links_and_ids(f"<!DOCTYPE html><html><body>{page}</body></html>".encode()) == (
+        "\n".join(links),
+        "\n".join(ids),
+    )
+
+
+SRCSETS = [
+    ("a.jpg", [("a.jpg", "")]),
+    ("a.jpg 1x, b.jpg 2x", [("a.jpg", "1x"), ("b.jpg", "2x")]),
+    ("a.jpg 640w,b.jpg 1280w", [("a.jpg", "640w"), ("b.jpg", "1280w")]),
+    ("  a.jpg   1x ,  b.jpg  2x  ", [("a.jpg", "1x"), ("b.jpg", "2x")]),
+    ("a.jpg, b.jpg 2x", [("a.jpg", ""), ("b.jpg", "2x")]),
+    ("/img/a,b.jpg 1x", [("/img/a,b.jpg", "1x")]),
+    ("data:image/png;base64,AAA 1x", [("data:image/png;base64,AAA", "1x")]),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize(("srcset", "candidates"), SRCSETS, ids=[repr(s[0]) for s in SRCSETS])
+def test_srcset_candidates(srcset: str, candidates: list[tuple[str, str]]) -> None:
+    from briefing.htmlscan import srcset_candidates
+
+    assert list(srcset_candidates(srcset)) == candidates
+
+
+ABSOLUTE = [
+    ('<a href="/a/">x</a>', '<a href="https://example.org/a/">x</a>'),
+    ("<a href='b/'>x</a>", "<a href='https://example.org/news/2022/b/'>x</a>"),
+    ("<a href=c>x</a>", "<a href=https://example.org/news/2022/c>x</a>"),
+    ('<a href="#fn:1">1</a>', '<a href="https://example.org/news/2022/#fn:1">1</a>'),
+    ('<a href="https://other.example/">x</a>', '<a href="https://other.example/">x</a>'),
+    ('<a href="mailto:desk@example.org">x</a>', '<a href="mailto:desk@example.org">x</a>'),
+    ('<code>&lt;a href="/embed/"&gt;</code>', '<code>&lt;a href="/embed/"&gt;</code>'),
+    ('<!-- <a href="/c/"> --><hr />&#160;', '<!-- <a href="/c/"> --><hr />&#160;'),
+    ('<img alt="a > b" src="/i.png">', '<img alt="a > b" src="https://example.org/i.png">'),
+    (
+        '<img srcset="/a.png 1x, /b.png 2x">',
+        '<img srcset="https://example.org/a.png 1x, https://example.org/b.png 2x">',
+    ),
+    ("<p title='href=\"/not/\"'>x</p>", "<p title='href=\"/not/\"'>x</p>"),
+    ("<p title='see href=\"/not/\"' data-x=1>x</p>", "<p title='see href=\"/not/\"' data-x=1>x</p>"),
+]
+
+
+@pytest.mark.parametrize(("fragment", "expected"), ABSOLUTE, ids=[t[0][:40] for t in ABSOLUTE])
+def test_absolute_links(fragment: str, expected: str) -> None:
+    from briefing.htmlscan import absolute_links
+
+    assert absolute_links(fragment, "https://example.org/news/2022/") == expected
