@@ -6,7 +6,6 @@ import gc
 import hashlib
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterable
@@ -16,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import delta, search
+from .atomic import write_atomic
 from .cache import Store
 from .config import SiteConfig, shown_path
 from .content import ArticleSource, file_stamp, load_article, load_articles, scan
@@ -356,7 +356,4 @@ class BuildState:
             "warnings": [[w.path, w.line, w.message, w.hint] for w in report.warnings],
             "next_due": [report.next_due[0].isoformat(), report.next_due[1]] if report.next_due else None,
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(self.path.name + ".tmp")
-        temp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temp, self.path)
+        write_atomic(self.path, json.dumps(data))

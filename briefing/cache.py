@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-import os
 import pickle
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import markdown
 
 from . import __version__
+from .atomic import write_atomic
 
 if TYPE_CHECKING:
     from .content import ArticleSource
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from .markup import Body
 
 SCHEMA = f"5 {__version__} {markdown.__version__}"
+# What reading back a pickle this or another version wrote can raise: such a file is not found.
+UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError)
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -66,11 +68,7 @@ def write_pickle(path: Path, data: Any, kept: Any) -> None:
     """Pickle data to path atomically, and keep `kept` (what data decodes to) for `read_pickle`. A
     watching process then never reads back the files only it writes (builds into one output
     folder hold its lock, so no other process writes them meanwhile)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temp, "wb") as handle:
-        pickle.dump(data, handle, protocol=5)
-    os.replace(temp, path)
+    write_atomic(path, pickle.dumps(data, protocol=5))
     signature = _signature(path)
     if signature is not None:
         _MEMO[path] = (signature, kept)
@@ -110,11 +108,11 @@ class Layered(Generic[V]):
         """(token, rows), or None when there is no whole table (or it cannot be read)."""
         try:
             token, rows = read_pickle(self.path, self._decode)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+        except UNREADABLE:
             return None
         try:
             delta_token, changed = read_pickle(self.delta, self._decode)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+        except UNREADABLE:
             return token, rows
         return token, ({**rows, **changed} if delta_token == token else rows)
 
@@ -128,7 +126,7 @@ class Layered(Generic[V]):
         """Write these rows (and those changed before them since the whole was written)."""
         try:
             delta_token, earlier = read_pickle(self.delta, self._decode)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+        except UNREADABLE:
             delta_token, earlier = token, {}
         rows = {**earlier, **changed} if delta_token == token else dict(changed)
         write_pickle(
@@ -189,7 +187,7 @@ class Store:
             row_stamp, data = self._rows.pop(path)
             try:
                 source, warnings = pickle.loads(data)
-            except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            except UNREADABLE:
                 return None
             entry = self._articles[path] = (row_stamp, source, warnings)
         return (entry[1], entry[2]) if entry is not None and entry[0] == stamp else None
@@ -231,7 +229,7 @@ class Store:
             for key, data in rows:
                 if key in asked:  # a row no build asked for is not unpickled
                     self._bodies.setdefault(key, pickle.loads(data))
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        except (sqlite3.Error, *UNREADABLE):
             pass
 
     def put_body(self, sha: str, body: Body) -> None:

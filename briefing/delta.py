@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .cache import Layered, Store, compact_pickle, read_pickle, write_pickle
+from .cache import UNREADABLE, Layered, Store, compact_pickle, read_pickle, write_pickle
 from .config import SiteConfig
 from .content import ArticleSource, load_article
 from .errors import BriefingError, Problem
@@ -307,7 +307,7 @@ def load(path: Path) -> Snapshot | None:
     """The snapshot of the last build, or None when there is none (or it cannot be read)."""
     try:
         snapshot: Snapshot = read_pickle(path, _structure)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+    except UNREADABLE:
         return None
     marks, cards = _marks(path).load(), _cards(path).load()
     if marks is None or cards is None or marks[0] != snapshot.token or cards[0] != snapshot.token:

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import yaml
 
+from .atomic import write_atomic
 from .config import SiteConfig, shown_path
 from .content import slugify
 from .errors import BriefingError
-from .markup import shorten
+from .markup import SUMMARY_LIMIT, shorten
 from .text import describe_removed, remove_controls
 
 TITLE_LIMIT = 90
-SUMMARY_LIMIT = 300
 MAX_TAGS = 8
 _DATE_TOKEN = re.compile(r"\A\s*date[ \t]+(\d{4})-(\d{2})-(\d{2})(?![\d-])[ \t]*", re.IGNORECASE)
 _ANY_DATE = re.compile(r"\A\s*date[ \t]+(\S+)", re.IGNORECASE)
@@ -362,10 +362,7 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(earlier, backup)
         earlier.unlink()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp")
-    temp.write_text(to_markdown(item, slug, source_file), encoding="utf-8")
-    temp.replace(target)
+    write_atomic(target, to_markdown(item, slug, source_file))
     index.add(target, item.sha256, source_file)
     report.written.append((shown_path(target), item.source))
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from .atomic import write_atomic
 from .markup import ANCHOR_CLASS
 from .workers import count, parent_death_signal
 
@@ -180,9 +180,7 @@ def _run_pagefind(out_dir: Path, fresh: Path, shards: list[str], lock: IO[str]) 
 def _write_listing(path: Path, wanted: Mapping[str, str]) -> None:
     """shards.json, newest shard first (the one the search page loads before merging the rest)."""
     shards = [{"name": name, "digest": wanted[name]} for name in sorted(wanted, reverse=True)]
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps({"version": 1, "shards": shards}, indent=1) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    write_atomic(path, json.dumps({"version": 1, "shards": shards}, indent=1) + "\n")
 
 
 @contextmanager
