@@ -24,6 +24,8 @@ from .links import check_links
 from .markup import render_bodies
 from .output import (
     BuildLock,
+    Entry,
+    Staged,
     check_output_dir,
     check_ownership,
     load_manifest,
@@ -33,7 +35,7 @@ from .output import (
     stage_site,
     static_files,
 )
-from .pages import NEWS_WINDOW, plan
+from .pages import NEWS_WINDOW, Page, plan
 from .render import Templates, find_theme
 from .site import Site, assemble
 
@@ -128,6 +130,43 @@ def build(
             gc.enable()
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every phase of one build reads: the site, how to build it, and what it was found
+    to be made of (theme, static files, file stamps, and a hash of all of it)."""
+
+    config: SiteConfig
+    options: BuildOptions
+    clock: _Clock
+    manifest_file: Path
+    templates: Templates
+    statics: dict[str, Path]
+    state: BuildState
+    stamps: dict[str, str | None]
+    settings: str | None  # everything but the articles; None while a static file is changing
+    inputs: str
+
+    @property
+    def unfinished(self) -> Path:
+        """The marker a build leaves while it writes: found by the next, it says one was killed."""
+        return self.manifest_file.with_suffix(".unfinished")
+
+    @property
+    def snapshot_file(self) -> Path:
+        return delta.snapshot_path(self.manifest_file)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The pages to render, from the quick path (some pages) or the full one (every page)."""
+
+    pages: list[Page]
+    snapshot: delta.Snapshot
+    warnings: tuple[Problem, ...]
+    read: int  # article files parsed
+    quick: delta.Quick | None  # None: the full path, every page planned
+
+
 def _build(
     config: SiteConfig,
     options: BuildOptions,
@@ -137,122 +176,179 @@ def _build(
     manifest_file: Path,
     changed: Iterable[str] | None,
 ) -> BuildReport:
-    theme = find_theme(config)
-    templates = Templates(config, theme)
-    statics = static_files(theme.static_dirs)
-    state = BuildState(manifest_file.with_suffix(".state.json"))
-    # content/ is walked once (or not at all, told what changed): for the no-op check, the
-    # quick path and loading
-    stamps = scan(config, store.scan if store is not None and changed is not None else None, changed)
-    if store is not None:
-        store.scan = stamps
-    settings = _settings(config, options, templates, statics)
-    clock.lap("scan")
-    inputs = _inputs(settings, stamps)
-    unchanged = state.unchanged(inputs, options.now, manifest_file, options.out_dir)
+    """The phases, each handed the `_Run`: look (what the site is made of) → no change, or
+    plan (quick or full) → stage (render, check links) → commit (swap files in) → index
+    (search) → record (what the next build reads)."""
+    run = _look(config, options, store, clock, manifest_file, changed)
+    unchanged = run.state.unchanged(run.inputs, options.now, manifest_file, options.out_dir)
     if unchanged is not None:
         if options.strict and unchanged.warnings:
             raise BriefingError(unchanged.warnings)
         return replace(unchanged, seconds=time.perf_counter() - clock.start)
     check_ownership(options.out_dir, manifest_file, options.overwrite)
-    unfinished = manifest_file.with_suffix(".unfinished")
-    snapshot_file = delta.snapshot_path(manifest_file)
-    killed = unfinished.exists()
-    if killed:  # the last build was killed: it may have left staged files and a half-made index
+    if run.unfinished.exists():  # the last build was killed: it may have left staged files
         remove_leftovers(options.out_dir)
-        delta.forget(snapshot_file)
+        delta.forget(run.snapshot_file)
     store = store if store is not None else Store(config.cache_dir)
     manifest, token = load_manifest(manifest_file)
-    last = delta.load(snapshot_file) if settings is not None else None
+    planned = _plan(run, store, token)
+    run.unfinished.parent.mkdir(parents=True, exist_ok=True)
+    run.unfinished.touch()
+    staged, link_problems = _stage(run, manifest, planned)
+    warnings = planned.warnings + tuple(p for _, p in link_problems)
+    _commit(run, store, planned, staged, warnings, commit_lock)
+    shards, searched = _index(run, staged)
+    report = _report(run, planned, staged, warnings, shards, searched)
+    _record(run, planned, report, link_problems)
+    return report
+
+
+def _look(
+    config: SiteConfig,
+    options: BuildOptions,
+    store: Store | None,
+    clock: _Clock,
+    manifest_file: Path,
+    changed: Iterable[str] | None,
+) -> _Run:
+    """Find the theme and stamp every input file: content/ is walked once (or not at all, told
+    by file events what changed), for the no-change check, the quick path and loading."""
+    theme = find_theme(config)
+    templates = Templates(config, theme)
+    statics = static_files(theme.static_dirs)
+    stamps = scan(config, store.scan if store is not None and changed is not None else None, changed)
+    if store is not None:
+        store.scan = stamps
+    settings = _settings(config, options, templates, statics)
+    clock.lap("scan")
+    state = BuildState(manifest_file.with_suffix(".state.json"))
+    inputs = _inputs(settings, stamps)
+    return _Run(config, options, clock, manifest_file, templates, statics, state, stamps, settings, inputs)
+
+
+def _plan(run: _Run, store: Store, token: str) -> _Plan:
+    """The quick path when the last build's snapshot is of this output and every changed
+    article keeps its place; else load every article, render Markdown, assemble and plan all."""
+    config, options, clock = run.config, run.options, run.clock
+    last = delta.load(run.snapshot_file) if run.settings is not None else None
     clock.lap("snapshot")
-    quick = None
-    if settings is not None and last is not None and last.token == token:  # the snapshot of this output
-        quick = delta.quick(config, last, settings, stamps, options.now, store)
-    if quick is not None:
-        pages, snapshot = quick.pages, quick.snapshot
-        loaded_warnings, read, all_pages = quick.warnings, len(quick.changed), None
-        clock.lap("quick")
-    else:
-        loaded = load_articles(config, store, stamps, options.parallel)
-        clock.lap("load")
-        sources = [s for s in loaded.articles if options.drafts or not s.draft]
-        bodies = render_bodies(_texts(config, sources, store), store, options.parallel)
-        store.keep_bodies(set(bodies))
-        clock.lap("markdown")
-        site = assemble(config, sources, bodies, options.now)
-        clock.lap("assemble")
-        pages = all_pages = plan(config, site, options.now, config.search and search.available())
-        clock.lap("plan")
-        templates.check()
-        until = valid_until(site, options.now)
-        snapshot = delta.take(settings or "", options.now, until, stamps, loaded.by_path, site, pages)
-        loaded_warnings, read = loaded.warnings, loaded.read
-        clock.lap("snapshot")
-    progress = _progress if sys.stderr.isatty() and len(pages) > 2000 else None
-    unfinished.parent.mkdir(parents=True, exist_ok=True)
-    unfinished.touch()
-    staged = stage_site(
-        options.out_dir,
-        manifest,
-        pages,
-        templates,
-        statics if all_pages is not None else None,
-        progress,
-        options.parallel,
-    )
-    clock.lap("render")
-    previous = state.link_problems()
+    if run.settings is not None and last is not None and last.token == token:
+        quick = delta.quick(config, last, run.settings, run.stamps, options.now, store)
+        if quick is not None:
+            clock.lap("quick")
+            return _Plan(quick.pages, quick.snapshot, tuple(quick.warnings), len(quick.changed), quick)
+    loaded = load_articles(config, store, run.stamps, options.parallel)
+    clock.lap("load")
+    sources = [s for s in loaded.articles if options.drafts or not s.draft]
+    bodies = render_bodies(_texts(config, sources, store), store, options.parallel)
+    store.keep_bodies(set(bodies))
+    clock.lap("markdown")
+    site = assemble(config, sources, bodies, options.now)
+    clock.lap("assemble")
+    pages = plan(config, site, options.now, config.search and search.available())
+    clock.lap("plan")
+    run.templates.check()
+    until = valid_until(site, options.now)
+    snapshot = delta.take(run.settings or "", options.now, until, run.stamps, loaded.by_path, site, pages)
+    clock.lap("snapshot")
+    return _Plan(pages, snapshot, tuple(loaded.warnings), loaded.read, None)
+
+
+def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Staged, list[tuple[str, Problem]]]:
+    """Render and stage what changed, then check links: all of them when files came, went or
+    changed their ids; else only those of the pages rendered now (the rest keep their verdict)."""
+    config, options = run.config, run.options
+    progress = _progress if sys.stderr.isatty() and len(planned.pages) > 2000 else None
+    statics = run.statics if planned.quick is None else None
+    staged = stage_site(options.out_dir, manifest, planned.pages, run.templates, statics, progress, options.parallel)
+    run.clock.lap("render")
+    previous = run.state.link_problems()
     if staged.reshaped or previous is None:
         link_problems = check_links(config, options.out_dir, staged.entries)
-    else:  # only the pages rendered now can have new broken links; the rest keep their verdict
+    else:
         kept = [(name, p) for name, p in previous if name not in staged.rendered_files and name in staged.entries]
         fresh = check_links(config, options.out_dir, staged.entries, staged.rendered_files)
         link_problems = sorted(kept + fresh, key=lambda item: (item[0], str(item[1])))
-    clock.lap("links")
-    warnings = tuple(loaded_warnings) + tuple(p for _, p in link_problems)
-    if options.strict and warnings:
+    run.clock.lap("links")
+    return staged, link_problems
+
+
+def _commit(
+    run: _Run,
+    store: Store,
+    planned: _Plan,
+    staged: Staged,
+    warnings: tuple[Problem, ...],
+    commit_lock: AbstractContextManager[object] | None,
+) -> None:
+    """Swap the staged files in (with --strict and warnings, throw them away and fail), then
+    write the caches and the manifest."""
+    if run.options.strict and warnings:
         staged.discard()
         raise BriefingError(warnings)
     with commit_lock or nullcontext():
         staged.commit()
     store.flush()
-    save_manifest(manifest_file, staged.entries, snapshot.token, staged.rendered_files if quick else None)
-    clock.lap("write")
-    changed = {t.relative_to(options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale)
+    only = staged.rendered_files if planned.quick else None  # a quick build writes a delta
+    save_manifest(run.manifest_file, staged.entries, planned.snapshot.token, only)
+    run.clock.lap("write")
+
+
+def _index(run: _Run, staged: Staged) -> tuple[dict[str, str], search.SearchReport]:
+    """Bring the search index's month shards up to date (or drop the index: search is off)."""
+    config, options = run.config, run.options
     articles = ((name, e.article) for name, e in staged.entries.items() if e.article)
-    shards = search.shard_digests(articles, templates.fingerprint + config.fingerprint())
+    shards = search.shard_digests(articles, run.templates.fingerprint + config.fingerprint())
     if config.search and options.index:
-        searched = search.index_site(options.out_dir, shards, search.lock_file(manifest_file))
+        searched = search.index_site(options.out_dir, shards, search.lock_file(run.manifest_file))
     else:
         searched = search.SearchReport(config.search)
         if not config.search:
             search.remove_bundle(options.out_dir)
-    clock.lap("search")
-    report = BuildReport(
+    run.clock.lap("search")
+    return shards, searched
+
+
+def _report(
+    run: _Run,
+    planned: _Plan,
+    staged: Staged,
+    warnings: tuple[Problem, ...],
+    shards: dict[str, str],
+    searched: search.SearchReport,
+) -> BuildReport:
+    """What the build did, for the one line it ends with and for watch and serve."""
+    snapshot = planned.snapshot
+    changed = {t.relative_to(run.options.out_dir).as_posix() for _, t in staged.staged} | set(staged.stale)
+    return BuildReport(
         pages=snapshot.pages,
         rendered=staged.rendered,
         written=len(staged.staged),
-        unchanged=staged.unchanged + (snapshot.pages - len(pages)),
+        unchanged=staged.unchanged + (snapshot.pages - len(planned.pages)),
         deleted=len(staged.stale),
-        seconds=time.perf_counter() - clock.start,
+        seconds=time.perf_counter() - run.clock.start,
         warnings=warnings,
         next_due=snapshot.next_due,
         changed_files=tuple(sorted(changed)),
         notes=(searched.reason,) if searched.reason else (),
-        articles_read=read,
-        quick=quick is not None,
+        articles_read=planned.read,
+        quick=planned.quick is not None,
         shards=tuple(sorted(shards.items())),
         indexed=searched.indexed,
     )
-    state.save(inputs, snapshot.valid_until, report, link_problems)
-    if quick is not None:
-        delta.save(snapshot_file, snapshot, quick)
-    elif settings is not None:
-        delta.save(snapshot_file, snapshot)
+
+
+def _record(run: _Run, planned: _Plan, report: BuildReport, link_problems: list[tuple[str, Problem]]) -> None:
+    """Leave what the next build reads: the state (for the no-change check and link verdicts)
+    and the snapshot (for the quick path); then clear the marker of an unfinished build."""
+    run.state.save(run.inputs, planned.snapshot.valid_until, report, link_problems)
+    if planned.quick is not None:
+        delta.save(run.snapshot_file, planned.snapshot, planned.quick)
+    elif run.settings is not None:
+        delta.save(run.snapshot_file, planned.snapshot)
     else:
-        delta.forget(snapshot_file)
-    unfinished.unlink(missing_ok=True)
-    return report
+        delta.forget(run.snapshot_file)
+    run.unfinished.unlink(missing_ok=True)
 
 
 def _texts(config: SiteConfig, sources: list[ArticleSource], store: Store) -> dict[str, str]:
