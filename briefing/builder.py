@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import logging
 import sys
 import time
@@ -14,30 +13,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import delta, search
-from .atomic import write_atomic
-from .cache import Store
+from . import search
 from .config import SiteConfig, shown_path
-from .content import ArticleSource, file_stamp, load_article, load_articles, scan
+from .content import ArticleSource, load_article, load_articles
 from .errors import BriefingError, Problem
 from .links import check_links
 from .markup import render_bodies
-from .output import (
-    BuildLock,
-    Entry,
-    Staged,
-    check_output_dir,
-    check_ownership,
-    load_manifest,
-    manifest_path,
-    remove_leftovers,
-    save_manifest,
-    stage_site,
-    static_files,
-)
+from .output import BuildLock, Staged, check_output_dir, check_ownership, remove_leftovers, stage_site, static_files
 from .pages import NEWS_WINDOW, Page, plan
 from .render import Templates, find_theme
 from .site import Site, assemble
+from .state import snapshot as delta
+from .state.build_state import BuildState
+from .state.cache import Store
+from .state.manifest import Entry, load_manifest, manifest_path, save_manifest
+from .state.stamps import file_stamp, scan
 
 log = logging.getLogger("briefing")
 
@@ -71,7 +61,7 @@ class BuildReport:
     changed_files: tuple[str, ...] = field(default=())  # written or deleted, relative to out_dir
     articles_read: int = 0
     notes: tuple[str, ...] = ()  # things worth saying that are not problems (search is off, say)
-    quick: bool = False  # only pages holding edited articles were planned (see briefing.delta)
+    quick: bool = False  # only pages holding edited articles were planned (see briefing.state.snapshot)
     shards: tuple[tuple[str, str], ...] = ()  # the search index shards the output needs, with digests
     indexed: tuple[str, ...] = ()  # the shards this build (re)indexed
 
@@ -402,54 +392,3 @@ def valid_until(site: Site, now: datetime) -> datetime | None:
     if site.next_due is not None:
         moments.append(site.next_due.date)
     return min(moments, default=None)
-
-
-class BuildState:
-    """What the last build into an output folder saw, so an unchanged site costs a few stats."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def unchanged(self, inputs: str, now: datetime, manifest_file: Path, out_dir: Path) -> BuildReport | None:
-        """The last build's report, as a no-op, when nothing it read has changed and its output
-        is still there (a deleted output folder is built again)."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if data.get("inputs") != inputs or not manifest_file.is_file() or not (out_dir / "index.html").is_file():
-            return None
-        until = data.get("valid_until")
-        if until is not None and now >= datetime.fromisoformat(until):
-            return None
-        due = data.get("next_due")
-        return BuildReport(
-            pages=data["pages"],
-            rendered=0,
-            written=0,
-            unchanged=data["pages"],
-            deleted=0,
-            seconds=0.0,
-            warnings=tuple(Problem(*w) for w in data["warnings"]),
-            next_due=(datetime.fromisoformat(due[0]), due[1]) if due else None,
-        )
-
-    def link_problems(self) -> list[tuple[str, Problem]] | None:
-        """The broken links the last build found, by output file; None when unknown."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return [(name, Problem(*problem)) for name, *problem in data["links"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def save(self, inputs: str, until: datetime | None, report: BuildReport, links: list[tuple[str, Problem]]) -> None:
-        """Record what this build saw."""
-        data = {
-            "links": [[name, p.path, p.line, p.message, p.hint] for name, p in links],
-            "inputs": inputs,
-            "valid_until": until.isoformat() if until else None,
-            "pages": report.pages,
-            "warnings": [[w.path, w.line, w.message, w.hint] for w in report.warnings],
-            "next_due": [report.next_due[0].isoformat(), report.next_due[1]] if report.next_due else None,
-        }
-        write_atomic(self.path, json.dumps(data))

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .builder import BuildOptions, BuildReport, build
-from .cache import Store
 from .config import SiteConfig, load_config, shown_path
 from .content import parse_when
 from .errors import BriefingError, UsageError
-from .output import manifest_path
+from .state.cache import Store
+from .state.manifest import manifest_path
 
 if TYPE_CHECKING:
     from .ingest import IngestReport

@@ -6,25 +6,25 @@ Every problem in every file is collected, with its line, before anything fails.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import time as clock
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
 from anyascii import anyascii
 from frontmatter.default_handlers import YAMLHandler
 
-from .cache import Store, compact_pickle
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
+from .state.stamps import walk
 from .text import describe_removed, remove_controls
 from .workers import count, forked_pool
+
+if TYPE_CHECKING:
+    from .state.cache import Store
 
 KNOWN_KEYS = frozenset(
     {
@@ -51,7 +51,6 @@ TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.html$")
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
 
 
-@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Update:
     """A correction or update note, shown on the article; the newest sets its modified time."""
@@ -61,7 +60,6 @@ class Update:
     text: str
 
 
-@compact_pickle
 @dataclass(frozen=True, slots=True)
 class ArticleSource:
     """One article as its file says it, before its Markdown is rendered."""
@@ -153,9 +151,12 @@ def load_articles(
 ) -> Loaded:
     """Read every article under content/ (from the store when its file is unchanged); raise one
     BriefingError listing every problem. `stamps` (file -> `file_stamp`) saves a second walk."""
-    store = store if store is not None else Store()
+    if store is None:
+        from .state.cache import Store  # the cache imports this module's classes to pickle them
+
+        store = Store()
     if stamps is None:
-        stamps = _walk(config)
+        stamps = walk(config)
     problems: list[Problem] = []
     by_path: dict[str, tuple[ArticleSource, tuple[Problem, ...]] | None] = {}
     unread: list[str] = []
@@ -203,73 +204,6 @@ def _parse_chunk(config: SiteConfig, keys: list[str]) -> list[Parsed | BriefingE
             continue
         parsed.append((article, tuple(notes)))
     return parsed
-
-
-RACY_NS = 2_000_000_000
-
-
-def file_stamp(path: str | Path, timezone: str) -> str | None:
-    """What says a file is unchanged: its inode (a save by rename makes a new one), times and
-    size, and the zone its dates were read in. None (trust nothing) for a file changed in the
-    last two seconds, as git does with "racily clean" files."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    if clock.time_ns() - info.st_mtime_ns < RACY_NS:
-        return None  # written just now: a second save in the same clock tick could keep this stamp
-    return f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_size}:{timezone}"
-
-
-def scan(
-    config: SiteConfig, last: dict[str, str | None] | None, changed: Iterable[str] | None
-) -> dict[str, str | None]:
-    """The stamp of every article file, in file order (`file_stamp`).
-
-    A watching process passes its last scan and the paths its file events named since: then
-    only those, and the files still settling at the last scan, are stamped again. Anything else
-    under content/ (a folder moved, a file that is not an article) walks content/ again, as
-    does a build with no last scan or no event list.
-    """
-    if last is None or changed is None:
-        return _walk(config)
-    content = str(config.content_dir) + os.sep
-    stamps = dict(last)
-    added = False
-    for path in changed:
-        if not path.startswith(content):
-            continue  # templates, static files and site.toml are stamped by the build itself
-        if any(part.startswith((".", "_")) for part in path[len(content) :].split(os.sep)):
-            continue  # hidden: never an article
-        if not path.endswith(".md") or os.path.isdir(path):
-            return _walk(config)
-        if os.path.lexists(path):
-            added = added or path not in stamps
-            stamps[path] = file_stamp(path, config.timezone)
-        else:
-            stamps.pop(path, None)
-    for path, stamp in stamps.items():
-        if stamp is None:
-            stamps[path] = file_stamp(path, config.timezone)
-    return dict(sorted(stamps.items())) if added else stamps
-
-
-def _walk(config: SiteConfig) -> dict[str, str | None]:
-    return {p: file_stamp(p, config.timezone) for p in discover(config.content_dir)}
-
-
-def discover(content_dir: Path) -> Iterator[str]:
-    """Every article file under content/, in a stable order, hidden files and folders skipped
-    (as strings: ten thousand Path objects cost a tenth of a second)."""
-    if not content_dir.is_dir():
-        return
-    found: list[str] = []
-    for folder, dirs, files in os.walk(content_dir):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_")) and not d.endswith("~")]
-        # A folder named like an article is reported by load_article, not skipped in silence.
-        names = files + [d for d in dirs if d.endswith(".md")]
-        found += [os.path.join(folder, n) for n in names if n.endswith(".md") and not n.startswith((".", "_"))]
-    yield from sorted(found)
 
 
 def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Problem]]:

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import yaml
 
-from .atomic import write_atomic
 from .config import SiteConfig, shown_path
 from .content import slugify
 from .errors import BriefingError
 from .markup import SUMMARY_LIMIT, shorten
+from .state.atomic import write_atomic
 from .text import describe_removed, remove_controls
 
 TITLE_LIMIT = 90

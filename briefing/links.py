@@ -8,7 +8,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig, shown_path
 from .errors import Problem
-from .output import Entry
+from .state.manifest import Entry
 
 _SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "//")
 

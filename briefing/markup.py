@@ -5,13 +5,15 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import markdown
 
-from .cache import Store, compact_pickle
 from .htmlscan import TAG
 from .workers import count, forked_pool
+
+if TYPE_CHECKING:
+    from .state.cache import Store
 
 # Typographic quotes and dashes are set by `typeset` below, on the finished HTML: the same
 # result as the smarty extension for news copy at a small part of its cost.
@@ -28,7 +30,6 @@ _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…][”’\"')\]]*(?=\s)")
 
 
-@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Body:
     """An article body rendered: its HTML, its length in words, and its first paragraph as text."""

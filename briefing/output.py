@@ -9,9 +9,7 @@ the links and ids in it, so the next build can skip what is current and still ch
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
-import operator
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -19,32 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from .cache import Layered
 from .config import shown_path
 from .errors import BriefingError, Problem
 from .htmlscan import links_and_ids
 from .pages import Page
 from .render import Templates
+from .state.manifest import Entry
 from .workers import count, forked_pool
 
-MANIFEST_VERSION = 4
 STAGED_SUFFIX = ".briefing-tmp"
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """What the manifest remembers of one output file."""
-
-    url: str
-    origin: str
-    key: str
-    sha: str
-    # One string each, a line per link and id: a manifest of 13,000 pages loads in a tenth of
-    # the time a string per link takes.
-    links: str = ""
-    ids: str = ""
-    # Of an article page: the article's digest, what its search index shard is made from.
-    article: str = ""
 
 
 @dataclass(slots=True)
@@ -81,27 +62,6 @@ class Staged:
         for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
             with contextlib.suppress(OSError):  # only when empty: a folder holding old files stays
                 folder.rmdir()
-
-
-def _manifest(path: Path) -> Layered[Entry]:
-    fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Entry)))
-    return Layered(path, MANIFEST_VERSION, fields, lambda row: Entry(*row))
-
-
-def load_manifest(path: Path) -> tuple[dict[str, Entry], str]:
-    """The manifest of the last build into this output folder, and the token of the build
-    snapshot it goes with; empty when there is none."""
-    loaded = _manifest(path).load()
-    return ({}, "") if loaded is None else (loaded[1], loaded[0])
-
-
-def save_manifest(path: Path, entries: dict[str, Entry], token: str, changed: Iterable[str] | None = None) -> None:
-    """Write the manifest (this tool's own pickle, read on every build): whole, or only the
-    entries of the files named in `changed`."""
-    if changed is None:
-        _manifest(path).save(token, dict(sorted(entries.items())))
-    else:
-        _manifest(path).save_changes(token, {name: entries[name] for name in sorted(changed)})
 
 
 PARALLEL_FROM = 200  # pages to render before it pays to start worker processes
@@ -290,12 +250,6 @@ def static_files(static_dirs: Iterable[Path]) -> dict[str, Path]:
             if path.is_file() and not any(p.startswith(".") for p in rel.parts):
                 files.setdefault("static/" + rel.as_posix(), path)
     return files
-
-
-def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
-    """Each output folder has its own manifest in the site's cache folder."""
-    tag = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / f"manifest-{tag}.pickle"
 
 
 def check_output_dir(root: Path, out_dir: Path) -> None:

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .atomic import write_atomic
 from .markup import ANCHOR_CLASS
+from .state.atomic import write_atomic
 from .workers import count, parent_death_signal
 
 BUNDLE = "pagefind"

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .cache import compact_pickle
 from .config import SiteConfig, shown_path
 from .content import ArticleSource, Update, slugify
 from .errors import BriefingError, Problem
 from .markup import Body, shorten
 
 
-@compact_pickle
 @dataclass(frozen=True, slots=True)
 class TagRef:
     """A tag as an article or list shows it: its name and its page."""
@@ -30,7 +28,6 @@ class TagRef:
     url: str
 
 
-@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Card:
     """What a list shows of an article: kicker, headline, summary, time, byline."""

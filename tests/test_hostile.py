@@ -20,7 +20,7 @@ from briefing.config import load_config
 from briefing.content import load_article
 from briefing.errors import BriefingError
 from briefing.ingest import parse_wire
-from briefing.output import manifest_path
+from briefing.state.manifest import manifest_path
 
 GOOD = "---\ntitle: Fine\ndate: 2022-04-29\n---\nFine.\n"
 HOSTILE = '<script>alert("x")</script> "quoted" \'single\' ]]> {{ 7*7 }} & more'

@@ -11,12 +11,13 @@ from conftest import FIXTURE_NOW, FIXTURES, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing import cache, delta
 from briefing.builder import BuildOptions, build
-from briefing.cache import Store
 from briefing.config import load_config
 from briefing.content import parse_when
-from briefing.output import manifest_path
+from briefing.state import cache
+from briefing.state import snapshot as delta
+from briefing.state.cache import Store
+from briefing.state.manifest import manifest_path
 
 ARTICLES = sorted(p.relative_to(FIXTURES / "site").as_posix() for p in (FIXTURES / "site/content").rglob("*.md"))
 
@@ -227,7 +228,7 @@ def test_without_a_whole_snapshot_the_build_takes_the_full_path(fixture_site: Pa
 
 def test_a_watching_build_stamps_only_what_the_events_named(tmp_path: Path) -> None:
     from briefing.config import default_config
-    from briefing.content import scan
+    from briefing.state.stamps import scan
 
     config = default_config(tmp_path)
     day = tmp_path / "content/2022/04/28"

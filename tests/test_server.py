@@ -19,10 +19,10 @@ import pytest
 from conftest import FIXTURE_NOW, FIXTURES, ROOT
 
 from briefing.builder import BuildOptions, build
-from briefing.cache import Store
 from briefing.config import load_config
 from briefing.content import parse_when
 from briefing.server import exposure_warning
+from briefing.state.cache import Store
 from briefing.watch import is_noise
 
 ARTICLE = "content/2022/04/29/nato-global.md"

@@ -29,13 +29,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .cache import UNREADABLE, Layered, Store, compact_pickle, read_pickle, write_pickle
-from .config import SiteConfig
-from .content import ArticleSource, load_article
-from .errors import BriefingError, Problem
-from .markup import render_bodies
-from .pages import PLAIN_TYPES, Page, make_page
-from .site import Article, Card, Site, article_from, place
+from ..config import SiteConfig
+from ..content import ArticleSource, load_article
+from ..errors import BriefingError, Problem
+from ..markup import render_bodies
+from ..pages import PLAIN_TYPES, Page, make_page
+from ..site import Article, Card, Site, article_from, place
+from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
 SNAPSHOT_VERSION = 6
 
@@ -61,7 +61,6 @@ class CardRef(str):
     __slots__ = ()
 
 
-@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Remake:
     """A dataclass (an edition, a month, a year) that holds cards, to be made again from its
@@ -71,7 +70,6 @@ class Remake:
     fields: tuple[Any, ...]
 
 
-@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Recipe:
     """How to plan a page again: its make_page arguments, with references for articles and cards."""
@@ -81,6 +79,9 @@ class Recipe:
     origin: str
     origin_line: int | None
     context: dict[str, Any]
+
+
+register_compact(Remake, Recipe)
 
 
 @dataclass(frozen=True, slots=True)

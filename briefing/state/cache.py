@@ -7,6 +7,7 @@ not found: the cache can be deleted at any time.
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import operator
 import pickle
@@ -17,35 +18,36 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import markdown
 
-from . import __version__
+from .. import __version__
 from .atomic import write_atomic
 
 if TYPE_CHECKING:
-    from .content import ArticleSource
-    from .errors import Problem
-    from .markup import Body
+    from ..content import ArticleSource
+    from ..errors import Problem
+    from ..markup import Body
 
 SCHEMA = f"5 {__version__} {markdown.__version__}"
 # What reading back a pickle this or another version wrote can raise: such a file is not found.
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError)
 
-T = TypeVar("T")
 V = TypeVar("V")
 
 
-def compact_pickle(cls: type[T]) -> type[T]:
-    """Pickle a slotted dataclass as its constructor's arguments. The state-by-field pickling
+def register_compact(*classes: type) -> None:
+    """Pickle each slotted dataclass as its constructor's arguments (registered with `copyreg`,
+    so the classes themselves know nothing of the cache). The state-by-field pickling that
     dataclasses give slotted classes looks the fields up for every object; this loads a cache
     of ten thousand articles several times faster."""
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    for cls in classes:
+        copyreg.pickle(cls, _constructor_arguments(cls))
+
+
+def _constructor_arguments(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+    names = [f.name for f in dataclasses.fields(cls)]
     get = operator.attrgetter(*names)
-    values = get if len(names) > 1 else lambda obj: (get(obj),)
-
-    def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
-        return cls, values(self)
-
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
-    return cls
+    if len(names) == 1:
+        return lambda obj: (cls, (get(obj),))
+    return lambda obj: (cls, get(obj))
 
 
 _MEMO: dict[Path, tuple[tuple[int, int, int], Any]] = {}
@@ -275,3 +277,15 @@ class Store:
         self._new_articles.clear()
         self._new_bodies.clear()
         self._removed = False
+
+
+def _register_the_build() -> None:
+    """The domain classes a cache holds, registered once, when the cache is first imported."""
+    from ..content import ArticleSource, Update
+    from ..markup import Body
+    from ..site import Card, TagRef
+
+    register_compact(Update, ArticleSource, Body, TagRef, Card)
+
+
+_register_the_build()
