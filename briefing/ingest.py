@@ -139,8 +139,10 @@ def parse_wire(raw: bytes, shown: str, vocabulary: Mapping[str, Iterable[str]], 
     if not any(b.kind == "paragraph" for b in blocks) or not any(c.isalnum() for b in blocks for c in b.text):
         raise BriefingError.one(shown, 1, "has no text after the date")
     title, headline, blocks = take_title(blocks)
-    if not any(c.isalnum() for c in title):  # "." alone: a title of punctuation is no title
-        title = shorten_title(next(b.text for b in blocks if any(c.isalnum() for c in b.text)))
+    if not any(c.isalnum() for c in title):  # "." or "! ! !": a title of punctuation is no title
+        words = " ".join(b.text for b in blocks).split()
+        first = next(i for i, word in enumerate(words) if any(c.isalnum() for c in word))
+        title = shorten_title(" ".join(words[first:]))
     lede = next(b.text for b in blocks if b.kind == "paragraph")
     return WireItem(
         source=shown,
