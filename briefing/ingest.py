@@ -140,9 +140,11 @@ def parse_wire(raw: bytes, shown: str, vocabulary: Mapping[str, Iterable[str]], 
         raise BriefingError.one(shown, 1, "has no text after the date")
     title, headline, blocks = take_title(blocks)
     if not any(c.isalnum() for c in title):  # "." or "! ! !": a title of punctuation is no title
-        words = " ".join(b.text for b in blocks).split()
-        first = next(i for i, word in enumerate(words) if any(c.isalnum() for c in word))
-        title = shorten_title(" ".join(words[first:]))
+        text = " ".join(b.text for b in blocks)
+        text = text[next(i for i, c in enumerate(text) if c.isalnum()) :]
+        title = shorten_title(text)
+        if not any(c.isalnum() for c in title):  # one token longer than a headline
+            title = text[:TITLE_LIMIT]
     lede = next(b.text for b in blocks if b.kind == "paragraph")
     return WireItem(
         source=shown,

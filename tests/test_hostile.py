@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE_NOW, FIXTURES, ROOT, snapshot
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -33,6 +33,9 @@ HOSTILE = '<script>alert("x")</script> "quoted" \'single\' ]]> {{ 7*7 }} & more'
 @given(
     raw=st.one_of(st.binary(max_size=2000), st.text(max_size=2000).map(lambda t: t.encode("utf-8", "surrogatepass")))
 )
+@example(raw=b"! " * 40 + b"!00000000000000000000")  # a first "sentence" of punctuation
+@example(raw=b"!" * 80 + b"00000000000000000000")  # one token longer than a headline
+@example(raw=b".\n\n0")
 def test_any_wire_copy_is_an_item_or_our_error(raw: bytes) -> None:
     for data in (raw, b"date 2022-04-29 " + raw):
         try:
