@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from anyascii import anyascii
 from frontmatter.default_handlers import YAMLHandler
 
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
 from .state.stamps import walk
-from .text import describe_removed, remove_controls
+from .text import describe_removed, remove_controls, slugify
 from .workers import count, forked_pool
 
 if TYPE_CHECKING:
@@ -459,18 +458,6 @@ def parse_when(value: Any, zone: ZoneInfo) -> datetime | None:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=zone)
     return parsed.astimezone(zone)
-
-
-def slugify(text: str, limit: int = 60) -> str:
-    """Lower-case ASCII words joined by hyphens, cut at a word to at most `limit` characters:
-    'São Paulo' -> 'sao-paulo'."""
-    words = re.findall(r"[a-z0-9]+", anyascii(text).lower().replace("'", "").replace("’", ""))
-    slug = ""
-    for word in words:
-        if slug and len(slug) + 1 + len(word) > limit:
-            break
-        slug = f"{slug}-{word}" if slug else word[:limit]
-    return slug
 
 
 def _kind(value: Any) -> str:

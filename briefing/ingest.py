@@ -21,13 +21,20 @@ from pathlib import Path
 import yaml
 
 from .config import SiteConfig, shown_path
-from .content import slugify
 from .errors import BriefingError
-from .markup import SUMMARY_LIMIT, shorten
 from .state.atomic import write_atomic
-from .text import describe_removed, remove_controls
+from .text import (
+    CLOSERS,
+    SUMMARY_LIMIT,
+    TITLE_LIMIT,
+    describe_removed,
+    escape_markdown,
+    remove_controls,
+    shorten,
+    shorten_title,
+    slugify,
+)
 
-TITLE_LIMIT = 90
 MAX_TAGS = 8
 _DATE_TOKEN = re.compile(r"\A\s*date[ \t]+(\d{4})-(\d{2})-(\d{2})(?![\d-])[ \t]*", re.IGNORECASE)
 _ANY_DATE = re.compile(r"\A\s*date[ \t]+(\S+)", re.IGNORECASE)
@@ -35,9 +42,7 @@ _CREDIT = re.compile(
     r"^(Image|Images|Photo|Photos|Photograph|Picture|Pictures|Video|Graphic|Credit)s?\s*:\s*(.{1,80})$", re.IGNORECASE
 )
 _FINAL_PUNCTUATION = ".!?:;,…"
-_CLOSERS = "\"'”’)]»"
 _SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(]*[A-Z0-9])")
-_STOP_TAIL = {"the", "a", "an", "of", "in", "on", "to", "and", "or", "for", "at", "by", "with", "from", "as", "that"}
 _NAME = re.compile(
     r"(?<![\w’'-])((?:[A-Z][\w’'-]*|[A-Z]{2,})(?:[ \t]+(?:(?:of|de|da|del|der|von|van|la|le|al|bin)[ \t]+)*"
     r"(?:[A-Z][\w’'-]*))*)"
@@ -176,7 +181,7 @@ def split_blocks(body: str) -> tuple[list[Block], str | None]:
 
 def is_subheading(line: str) -> bool:
     """A short line without final punctuation."""
-    bare = line.rstrip(_CLOSERS)
+    bare = line.rstrip(CLOSERS)
     return 0 < len(line) <= 100 and len(line.split()) <= 14 and bool(bare) and bare[-1] not in _FINAL_PUNCTUATION
 
 
@@ -188,23 +193,6 @@ def take_title(blocks: list[Block]) -> tuple[str, bool, list[Block]]:
         return first, True, blocks[1:]
     sentence = _SENTENCE.split(first, maxsplit=1)[0]
     return shorten_title(sentence), False, blocks
-
-
-def shorten_title(sentence: str, limit: int = TITLE_LIMIT) -> str:
-    """A sentence as a headline: its final stop dropped; if too long, cut at a clause break or
-    a word boundary (never mid-word), without a dangling 'the' or 'of', and marked with '…'."""
-    sentence = sentence.strip()
-    if sentence.endswith(".") and not sentence.endswith(".."):
-        sentence = sentence[:-1]
-    if len(sentence) <= limit:
-        return sentence
-    clause = max((sentence.rfind(mark, 0, limit + 10) for mark in (", ", "; ", " – ", " — ")), default=-1)
-    if clause >= limit // 2:
-        return sentence[:clause].rstrip() + "…"
-    words = sentence[: limit + 1].split(" ")[:-1]
-    while len(words) > 1 and words[-1].lower().strip(_CLOSERS + "“‘(") in _STOP_TAIL:
-        words.pop()
-    return " ".join(words).rstrip(",;:–—-") + "…"
 
 
 def find_tags(headline: str | None, blocks: list[Block], vocabulary: Mapping[str, Iterable[str]]) -> tuple[str, ...]:
@@ -270,15 +258,6 @@ def _repeated_names(text: str, covered: list[tuple[int, int]], known: set[str]) 
             if name in mid_sentence:
                 mid_sentence.add(longer[0])
     return {n: (c, first[n]) for n, c in counts.items() if c >= 2 and n in mid_sentence}
-
-
-def escape_markdown(text: str) -> str:
-    """One line of text that Python-Markdown renders as exactly this text (typography aside):
-    inline syntax everywhere, block syntax at the start of the line."""
-    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;")
-    text = re.sub(r"([`*_\[\]])", r"\\\1", text)
-    text = re.sub(r"^([-+>#])", r"\\\1", text)
-    return re.sub(r"^(\d+)\.", r"\1\\.", text)
 
 
 def to_markdown(item: WireItem, slug: str, source_file: str) -> str:

@@ -14,9 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 from .config import SiteConfig, shown_path
-from .content import ArticleSource, Update, slugify
+from .content import ArticleSource, Update
 from .errors import BriefingError, Problem
-from .markup import Body, shorten
+from .markup import Body
+from .text import shorten, slugify
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from briefing.config import load_config
 from briefing.content import load_article
-from briefing.ingest import escape_markdown, parse_wire, shorten_title
+from briefing.ingest import parse_wire
 from briefing.markup import make_markdown, render_body
+from briefing.text import escape_markdown, shorten_title
 
 SEED = ROOT / "inbox" / "000_c4df29a8e7bf47ba.txt"
 VOCABULARY = load_config(ROOT).tags

@@ -160,7 +160,7 @@ TYPOGRAPHY = [
 
 @pytest.mark.parametrize(("html", "expected"), TYPOGRAPHY, ids=[t[0][:40] for t in TYPOGRAPHY])
 def test_typeset(html: str, expected: str) -> None:
-    from briefing.markup import typeset
+    from briefing.text import typeset
 
     assert typeset(html) == expected
 
@@ -243,3 +243,118 @@ def test_absolute_links(fragment: str, expected: str) -> None:
     from briefing.htmlscan import absolute_links
 
     assert absolute_links(fragment, "https://example.org/news/2022/") == expected
+
+
+# -- Slugs, shortening and escaping --------------------------------------------------------------
+
+SLUGS = [
+    ("São Paulo schools reopen", "sao-paulo-schools-reopen"),
+    ("Łódź and Kraków", "lodz-and-krakow"),
+    ("It's the minister's plan", "its-the-ministers-plan"),
+    ("Zürich’s banks", "zurichs-banks"),
+    ("U.S. Secretary of State", "u-s-secretary-of-state"),
+    ("  --Hello--World--  ", "hello-world"),
+    ("北京 news", "beijing-news"),
+    ("Ελλάδα", "ellada"),
+    ("Crème brûlée & café", "creme-brulee-cafe"),
+    ("C++ and C#", "c-and-c"),
+    ("100% rise", "100-rise"),
+    ("2022: a year", "2022-a-year"),
+    ("Liz Truss", "liz-truss"),
+    ("Jean-Luc Mélenchon", "jean-luc-melenchon"),
+    (
+        "The North Atlantic Treaty Organization (NATO) should seek to boost security",
+        "the-north-atlantic-treaty-organization-nato-should-seek-to",
+    ),
+    ("a" * 70, "a" * 60),
+    ("", ""),
+    ("!!!", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "slug"), SLUGS, ids=[s[0][:30] or "empty" for s in SLUGS])
+def test_slugify(text: str, slug: str) -> None:
+    from briefing.text import slugify
+
+    assert slugify(text) == slug
+    assert len(slugify(text)) <= 60
+
+
+TITLES = [
+    ("Short sentence.", "Short sentence"),
+    ("Ends with a question?", "Ends with a question?"),
+    ("Wait... what.", "Wait... what"),
+    ("Shell profits double as energy prices soar.", "Shell profits double as energy prices soar"),
+    (
+        "The North Atlantic Treaty Organization (NATO) should seek to boost security in the Indo-Pacific region, Britain's foreign secretary said on Wednesday.",
+        "The North Atlantic Treaty Organization (NATO) should seek to boost security…",
+    ),
+    (
+        "Prices rose again in the third quarter as energy costs climbed across the euro zone and wages lagged behind inflation in most of the member states of the union.",
+        "Prices rose again in the third quarter as energy costs climbed across the euro zone…",
+    ),
+    (
+        "Police in the capital arrested dozens of protesters on Saturday, officials said, after a march against the new labour law turned violent near parliament.",
+        "Police in the capital arrested dozens of protesters on Saturday, officials said…",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "title"), TITLES, ids=[t[0][:30] for t in TITLES])
+def test_shorten_title(sentence: str, title: str) -> None:
+    from briefing.text import shorten_title
+
+    assert shorten_title(sentence) == title
+    assert len(title) <= 91
+
+
+SHORTENED = [
+    ("Short lede.", 60, "Short lede."),
+    ("First sentence is here. " * 20, 60, "First sentence is here. First sentence is here."),
+    ("a " * 200, 60, "a " * 29 + "a…"),
+    (
+        "One long sentence without a stop that runs on and on and on past the limit",
+        40,
+        "One long sentence without a stop that…",
+    ),
+    ("Ends here! Then more text follows after it for a while.", 30, "Ends here! Then more text…"),  # too early an end
+    ("The minister said “no.” Then he left the room in a hurry.", 40, "The minister said “no.”"),
+    ("The minister said no! Then he left the room in a hurry.", 40, "The minister said no!"),
+    ("Spaces   are\n\tnormalised.", 60, "Spaces are normalised."),
+]
+
+
+@pytest.mark.parametrize(("text", "limit", "short"), SHORTENED, ids=[s[0][:30] for s in SHORTENED])
+def test_shorten(text: str, limit: int, short: str) -> None:
+    from briefing.text import shorten
+
+    assert shorten(text, limit) == short
+
+
+ESCAPED = [
+    ("# Not a heading", "\\# Not a heading"),
+    ("1. Not a list", "1\\. Not a list"),
+    ("2022. The year", "2022\\. The year"),
+    ("- not a bullet", "\\- not a bullet"),
+    ("+ plus", "\\+ plus"),
+    ("> not a quote", "\\> not a quote"),
+    ("a_b_c and *stars*", "a\\_b\\_c and \\*stars\\*"),
+    ("[a](b)", "\\[a\\](b)"),
+    ("<tag> & amp", "&lt;tag> &amp; amp"),
+    ("back\\slash", "back\\\\slash"),
+    ("`code`", "\\`code\\`"),
+    ("C# and F#", "C# and F#"),
+    ("Plain words.", "Plain words."),
+]
+
+
+@pytest.mark.parametrize(("text", "escaped"), ESCAPED, ids=[e[0] for e in ESCAPED])
+def test_escape_markdown(text: str, escaped: str) -> None:
+    from briefing.markup import make_markdown
+    from briefing.text import escape_markdown
+
+    assert escape_markdown(text) == escaped
+    html = make_markdown().convert(escaped)  # and it renders as exactly the text
+    assert html.removeprefix("<p>").removesuffix("</p>") == text.replace("&", "&amp;").replace("<", "&lt;").replace(
+        ">", "&gt;"
+    )
