@@ -1,9 +1,10 @@
-"""Reading the HTML the build writes: links, ids and URLs, never from text.
+"""Reading the HTML the build writes: links, ids, URLs and text, never by pattern over markup.
 
 Links and ids of a written page (for the link check) come from a real HTML5 parser, lexbor
 through selectolax, in one pass per page: text, including a code sample showing
 `<a href="/x/">`, is never a link, and every quoting style of an attribute is. It is also
-faster than the regular expression it replaced (0.14 against 0.17 ms a page).
+faster than the regular expression it replaced (0.14 against 0.17 ms a page). So do a
+body's word count and its first paragraph (the lede).
 
 Feed entries need their links made absolute without changing any other byte of the article,
 and a parser that serialises its tree again rewrites unrelated markup (`<hr />`, `&#160;`), so
@@ -107,3 +108,12 @@ def absolute_links(fragment: str, page_url: str) -> str:
     """The fragment with every relative link made absolute against page_url (feed readers need
     them); links with a scheme are left as they are."""
     return rewrite_links(fragment, lambda url: url if _SCHEME.match(url) else urljoin(page_url, url))
+
+
+def words_and_lede(fragment: str) -> tuple[int, str]:
+    """The number of words in an HTML fragment's text, and the text of its first paragraph."""
+    tree = LexborHTMLParser(fragment)
+    body = tree.body
+    words = len(body.text(separator=" ").split()) if body is not None else 0
+    first = tree.css_first("p")
+    return words, " ".join(first.text().split()) if first is not None else ""

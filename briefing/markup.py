@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import markdown
 
+from .htmlscan import words_and_lede
 from .text import typeset
 from .workers import count, forked_pool
 
@@ -24,8 +23,6 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "toc": {"permalink": "#", "permalink_class": ANCHOR_CLASS, "permalink_title": "Link to this section"},
     "footnotes": {"BACKLINK_TITLE": "Back to the text"},
 }
-_TAG = re.compile(r"<[^>]+>")
-_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +77,5 @@ def render_body(md: markdown.Markdown, text: str) -> Body:
     """Render one body with a Markdown instance (reset before use)."""
     md.reset()
     rendered = typeset(md.convert(text))
-    plain = html.unescape(_TAG.sub(" ", rendered))
-    first = _PARAGRAPH.search(rendered)
-    lede = " ".join(html.unescape(_TAG.sub("", first.group(1))).split()) if first else ""
-    return Body(html=rendered, words=len(plain.split()), lede=lede)
+    words, lede = words_and_lede(rendered)
+    return Body(html=rendered, words=words, lede=lede)

@@ -358,3 +358,25 @@ def test_escape_markdown(text: str, escaped: str) -> None:
     assert html.removeprefix("<p>").removesuffix("</p>") == text.replace("&", "&amp;").replace("<", "&lt;").replace(
         ">", "&gt;"
     )
+
+
+WORDS_AND_LEDE = [
+    ("<p>One two three.</p>", 3, "One two three."),
+    ("<h2>Head</h2>\n<p>Lede here.</p>\n<p>More text.</p>", 5, "Lede here."),
+    ('<p><span title="a > b">Inside</span> words</p>', 2, "Inside words"),
+    ("<p>Tom &amp; Jerry&#160;run</p>", 4, "Tom & Jerry run"),
+    ("<p>a<em>b</em>c</p>", 3, "abc"),
+    ("<ul>\n<li>one</li>\n<li>two</li>\n</ul>", 2, ""),
+    ("<blockquote>\n<p>Quoted first.</p>\n</blockquote>\n<p>Then.</p>", 3, "Quoted first."),
+    ('<p><code>&lt;a href="x"&gt;</code> sample</p>', 3, '<a href="x"> sample'),
+    ("", 0, ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "words", "lede"), WORDS_AND_LEDE, ids=[w[0][:30] or "empty" for w in WORDS_AND_LEDE]
+)
+def test_words_and_lede(fragment: str, words: int, lede: str) -> None:
+    from briefing.htmlscan import words_and_lede
+
+    assert words_and_lede(fragment) == (words, lede)
