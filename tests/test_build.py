@@ -65,7 +65,7 @@ def test_article_page_shows_everything_an_article_has(fixture_site: Path, cli) -
     page = (fixture_site / "public/2022/04/29/nato-global-outlook/index.html").read_text()
     assert '<time datetime="2022-04-29T09:30:00+01:00">Friday 29 April 2022, 09:30 BST</time>' in page
     assert "By Ann Reporter, Bo Writer" in page
-    assert "Image: AP" in page and "min read" in page
+    assert "Image: AP" not in page and "min read" in page  # a credit is shown only with its image
     assert "“I mean that NATO must have a global outlook,” Truss said – and she meant it." in page
     assert 'id="our-war"' in page and 'href="#our-war"' in page  # heading anchors
     assert "<table>" in page and 'class="footnote"' in page
@@ -263,3 +263,25 @@ def test_the_sample_site_builds_strictly(tmp_path: Path, cli) -> None:
     assert run.status == 0, run
     assert (tmp_path / "out/index.html").is_file()
     assert len(list((tmp_path / "out").rglob("index.html"))) > 40
+
+
+def test_a_date_without_a_time_shows_no_time_and_a_credit_needs_its_image(site, cli) -> None:
+    root = site(
+        {
+            "site.toml": 'title = "T"\ntimezone = "Europe/London"\n',
+            "content/a.md": "---\ntitle: Dated\ndate: 2022-04-29\nimage_credit: AP\n---\nText.\n",
+            "content/b.md": (
+                "---\ntitle: Pictured\ndate: 2022-04-29T09:30\nimage: /static/favicon.svg\nimage_alt: Logo\n"
+                "image_credit: Reuters\nupdates:\n  - at: 2022-04-30T09:15:00+01:00\n    kind: correction\n"
+                "    text: Fixed.\n---\nText.\n"
+            ),
+        }
+    )
+    assert cli("build", "--now", "2022-05-01").status == 0
+    dated = (root / "public/2022/04/29/dated/index.html").read_text()
+    assert '<time datetime="2022-04-29T00:00:00+01:00">Friday 29 April 2022</time>' in dated
+    assert ", 00:00" not in dated and "00:00 BST" not in dated and "Image: AP" not in dated
+    pictured = (root / "public/2022/04/29/pictured/index.html").read_text()
+    assert "Friday 29 April 2022, 09:30 BST" in pictured
+    assert '<figcaption class="credit">Image: Reuters</figcaption>' in pictured
+    assert "Saturday 30 April 2022, 09:15 BST</time>: Fixed." in pictured  # a correction's time has its zone
