@@ -63,7 +63,6 @@ class BuildReport:
     notes: tuple[str, ...] = ()  # things worth saying that are not problems (search is off, say)
     quick: bool = False  # only pages holding edited articles were planned (see briefing.state.snapshot)
     shards: tuple[tuple[str, str], ...] = ()  # the search index shards the output needs, with digests
-    indexed: tuple[str, ...] = ()  # the shards this build (re)indexed
 
     def summary(self) -> str:
         """The one line every build ends with."""
@@ -324,7 +323,6 @@ def _report(
         articles_read=planned.read,
         quick=planned.quick is not None,
         shards=tuple(sorted(shards.items())),
-        indexed=searched.indexed,
     )
 
 

@@ -144,12 +144,6 @@ def parse_wire(raw: bytes, shown: str, vocabulary: Mapping[str, Iterable[str]], 
     if not any(b.kind == "paragraph" for b in blocks) or not any(c.isalnum() for b in blocks for c in b.text):
         raise BriefingError.one(shown, 1, "has no text after the date")
     title, headline, blocks = take_title(blocks)
-    if not any(c.isalnum() for c in title):  # "." or "! ! !": a title of punctuation is no title
-        text = " ".join(b.text for b in blocks)
-        text = text[next(i for i, c in enumerate(text) if c.isalnum()) :]
-        title = shorten_title(text)
-        if not any(c.isalnum() for c in title):  # one token longer than a headline
-            title = text[:TITLE_LIMIT]
     lede = next(b.text for b in blocks if b.kind == "paragraph")
     return WireItem(
         source=shown,
@@ -191,8 +185,14 @@ def take_title(blocks: list[Block]) -> tuple[str, bool, list[Block]]:
     first = blocks[0].text
     if len(blocks) > 1 and is_subheading(first) and blocks[1].kind == "paragraph":
         return first, True, blocks[1:]
-    sentence = _SENTENCE.split(first, maxsplit=1)[0]
-    return shorten_title(sentence), False, blocks
+    title = shorten_title(_SENTENCE.split(first, maxsplit=1)[0])
+    if not any(c.isalnum() for c in title):  # "." or "! ! !": a title of punctuation is no title
+        text = " ".join(b.text for b in blocks)
+        text = text[next(i for i, c in enumerate(text) if c.isalnum()) :]
+        title = shorten_title(text)
+        if not any(c.isalnum() for c in title):  # one token longer than a headline
+            title = text[:TITLE_LIMIT]
+    return title, False, blocks
 
 
 def find_tags(headline: str | None, blocks: list[Block], vocabulary: Mapping[str, Iterable[str]]) -> tuple[str, ...]:

@@ -52,7 +52,6 @@ class SearchReport:
 
     available: bool
     indexed: tuple[str, ...] = ()  # shards (re)indexed
-    removed: tuple[str, ...] = ()  # shards deleted: their month has no article any more
     seconds: float = 0.0
     reason: str = ""
 
@@ -137,7 +136,7 @@ def index_site(out_dir: Path, wanted: Mapping[str, str], lock_file: Path) -> Sea
         _write_listing(listing, wanted)
         shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(fresh, ignore_errors=True)
-    return SearchReport(True, indexed=tuple(todo), removed=tuple(gone), seconds=time.perf_counter() - started)
+    return SearchReport(True, indexed=tuple(todo), seconds=time.perf_counter() - started)
 
 
 def _run_pagefind(out_dir: Path, fresh: Path, shards: list[str], lock: IO[str]) -> str:
@@ -159,7 +158,7 @@ def _run_pagefind(out_dir: Path, fresh: Path, shards: list[str], lock: IO[str]) 
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
                     pass_fds=(lock.fileno(),),  # the lock is held as long as any indexer runs
-                    preexec_fn=parent_death_signal,  # noqa: PLW1509 (one async-signal-safe call)
+                    preexec_fn=parent_death_signal,  # one system call, safe between fork and exec
                 )
                 running.append((shard, process))
             shard, process = running.pop(0)
