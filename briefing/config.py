@@ -61,6 +61,13 @@ class SiteConfig:
         default_factory=dict,
         metadata=_doc("Tag vocabulary for ingest: tag name = list of phrases that mean it."),
     )
+    gazetteer: bool = field(
+        default=True,
+        metadata=_doc("Tag places, organisations and people ingest knows from its built-in gazetteer."),
+    )
+    ignore_tags: tuple[str, ...] = field(
+        default=(), metadata=_doc("Tags ingest never gives, whatever the text says (a list of names).")
+    )
     root: Path = field(default=Path("."), metadata={"internal": True})
 
     @property
@@ -96,8 +103,11 @@ class SiteConfig:
 
     def fingerprint(self) -> str:
         """Everything that affects rendering, as a stable string for inputs keys."""
-        values = {f.name: getattr(self, f.name) for f in settable_fields() if f.name != "tags"}
+        values = {f.name: getattr(self, f.name) for f in settable_fields() if f.name not in INGEST_ONLY}
         return repr(sorted(values.items()))
+
+
+INGEST_ONLY = frozenset({"tags", "gazetteer", "ignore_tags"})  # read by ingest, never by a page
 
 
 def settable_fields() -> list[dataclasses.Field[Any]]:
@@ -188,6 +198,10 @@ def _check(key: str, value: Any, default: Any) -> tuple[Any] | str:
                 return f"tags.{name} must be a list of strings"
             vocabulary[name] = tuple(phrases)
         return (vocabulary,)
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"{key} must be a list of strings, not {value!r}"
+        return (tuple(value),)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             return f"{key} must be true or false, not {value!r}"
@@ -232,6 +246,8 @@ def render_toml(config: SiteConfig) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

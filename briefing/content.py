@@ -34,6 +34,8 @@ KNOWN_KEYS = frozenset(
         "summary",
         "author",
         "image_credit",
+        "dateline",
+        "agency",
         "image",
         "image_alt",
         "draft",
@@ -78,6 +80,8 @@ class ArticleSource:
     extra: dict[str, Any]
     template: str
     template_line: int
+    dateline: str | None  # the place the story was filed from ("Kyiv")
+    agency: str | None  # the wire agency that filed it ("Reuters")
     body: str  # the Markdown text; empty once the article is in the cache (its body is, by body_sha)
     body_sha: str  # hash of the Markdown text: the key of its rendered body
     digest: str  # hash of the path and the file's bytes
@@ -295,7 +299,7 @@ class _Fields:
         slug = self.slug(title)
         tags = self.strings("tags")
         authors = self.strings("author", one_allowed=True)
-        summary = self.text("summary")
+        summary = self.text("summary", may_be_empty=True)  # empty: a flash, shown by its headline alone
         credit = self.text("image_credit")
         image = self.image()
         image_alt = self.text("image_alt") or ""
@@ -333,12 +337,14 @@ class _Fields:
             extra=extra,
             template=template,
             template_line=self.lines.get("template", 1),
+            dateline=self.text("dateline"),
+            agency=self.text("agency"),
             body=body,
             body_sha=hashlib.sha256(body.encode()).hexdigest(),
             digest=digest,
         )
 
-    def text(self, key: str, required: bool = False) -> str | None:
+    def text(self, key: str, required: bool = False, may_be_empty: bool = False) -> str | None:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -350,7 +356,7 @@ class _Fields:
             self.problem(key, f"{key} must be text, not {_kind(value)}")
             return None
         text = " ".join(str(value).split())
-        if not text:
+        if not text and not may_be_empty:
             self.problem(key, f"{key} is empty")
             return None
         return text

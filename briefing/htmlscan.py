@@ -117,3 +117,22 @@ def words_and_lede(fragment: str) -> tuple[int, str]:
     words = len(body.text(separator=" ").split()) if body is not None else 0
     first = tree.css_first("p")
     return words, " ".join(first.text().split()) if first is not None else ""
+
+
+def holds_text(fragment: str, text: str) -> bool:
+    """Whether the text a reader sees in an HTML fragment contains `text` (white space folded):
+    a standfirst that is also body text is not shown twice."""
+    needle = " ".join(text.split())
+    if not needle:
+        return False
+    body = LexborHTMLParser(fragment).body
+    return body is not None and needle in " ".join(body.text(separator=" ").split())
+
+
+def lead_with(fragment: str, lead: str) -> str:
+    """The fragment with `lead` (HTML) at the start of its first paragraph, as a wire dateline
+    stands: "<p><span>LONDON (AP) —</span> The king ..."."""
+    at = fragment.find("<p>")
+    if at < 0:
+        return f"<p>{lead}</p>\n{fragment}"
+    return f"{fragment[: at + 3]}{lead} {fragment[at + 3 :]}"

@@ -1,9 +1,11 @@
 """Ingest stage: raw wire copy becomes front-matter Markdown in content/YYYY/MM/DD/<slug>.md.
 
-A wire item is plain text: optional blank lines or BOM, the token `date YYYY-MM-DD`, then the
-body starting on the same line. Blank lines separate paragraphs; a short line without final
-punctuation is a subheading; a last line such as `Image: AP` is a credit. Every word of the body
-is kept, with whatever Markdown would interpret escaped, so the page reads like the wire.
+A wire item is plain text: optional blank lines or BOM, the token `date YYYY-MM-DD` (and
+optionally a time, `09:30`, with an offset or zone), then the body starting on the same line.
+Blank lines separate paragraphs; a short line without final punctuation is a subheading; a last
+line such as `Image: AP` is a credit. A byline line ("By Jane Smith") becomes the author, and a
+leading dateline ("KYIV, May 6 (Reuters) -") the dateline and agency. Every word of the body is
+kept, with whatever Markdown would interpret escaped, so the page reads like the wire.
 """
 
 from __future__ import annotations
@@ -12,58 +14,43 @@ import hashlib
 import re
 import shutil
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import time as clock
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from .config import SiteConfig, shown_path
 from .errors import BriefingError
 from .state.atomic import write_atomic
+from .tagging import find_tags
 from .text import (
     CLOSERS,
     SUMMARY_LIMIT,
     TITLE_LIMIT,
     describe_removed,
     escape_markdown,
+    headline,
     remove_controls,
+    sentences,
     shorten,
-    shorten_title,
     slugify,
 )
+from .wire import take_byline, take_dateline
 
-MAX_TAGS = 8
-_DATE_TOKEN = re.compile(r"\A\s*date[ \t]+(\d{4})-(\d{2})-(\d{2})(?![\d-])[ \t]*", re.IGNORECASE)
+_DATE_TOKEN = re.compile(
+    r"\A\s*(?i:date)[ \t]+(\d{4})-(\d{2})-(\d{2})(?![\d-])"
+    r"(?:[ \tT]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"
+    r"(?:[ \t]*(Z|UTC|GMT|[+-]\d{2}:?\d{2}|[A-Z][A-Za-z_]+/[A-Za-z_/+-]+)(?![\w/]))?)?[ \t]*",
+)
 _ANY_DATE = re.compile(r"\A\s*date[ \t]+(\S+)", re.IGNORECASE)
 _CREDIT = re.compile(
     r"^(Image|Images|Photo|Photos|Photograph|Picture|Pictures|Video|Graphic|Credit)s?\s*:\s*(.{1,80})$", re.IGNORECASE
 )
 _FINAL_PUNCTUATION = ".!?:;,…"
-_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(]*[A-Z0-9])")
-_NAME = re.compile(
-    r"(?<![\w’'-])((?:[A-Z][\w’'-]*|[A-Z]{2,})(?:[ \t]+(?:(?:of|de|da|del|der|von|van|la|le|al|bin)[ \t]+)*"
-    r"(?:[A-Z][\w’'-]*))*)"
-)
-_ROLES = frozenset(
-    """
-    President Minister Secretary Chancellor Governor Mayor Senator General Chief Director Chairman
-    Chairwoman Leader Commissioner Ambassador King Queen Prince Pope Premier Spokesman Spokeswoman
-    Spokesperson CEO Judge Justice Officer Envoy Representative Speaker Deputy
-    """.split()
-)
-_ADJECTIVE_ENDINGS = ("ern", "ian", "ese", "ish", "ean", "ic")
-_NOT_NAMES = frozenset(
-    """
-    A An And As At But By During For From He Her His However I If In It Its Meanwhile Mr Mrs Ms Dr No
-    Not On Or Our She So That The Their There These They This Those To We What When Where Which While
-    Who Why With You Additionally Also After Before Since Under Over Monday Tuesday Wednesday Thursday
-    Friday Saturday Sunday January February March April May June July August September October November
-    December Image Photo
-    """.split()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +67,20 @@ class WireItem:
 
     source: str
     sha256: str
-    day: date
+    when: date | datetime  # a date alone when the header gives no time
     title: str
     summary: str
     tags: tuple[str, ...]
     image_credit: str | None
     blocks: tuple[Block, ...]
+    authors: tuple[str, ...] = ()
+    dateline: str | None = None
+    agency: str | None = None
+
+    @property
+    def day(self) -> date:
+        """The day of the item, as its header gives it."""
+        return self.when.date() if isinstance(self.when, datetime) else self.when
 
 
 @dataclass(slots=True)
@@ -120,7 +115,14 @@ def decode_wire(raw: bytes, shown: str, warnings: list[str]) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_wire(raw: bytes, shown: str, vocabulary: Mapping[str, Iterable[str]], warnings: list[str]) -> WireItem:
+def parse_wire(
+    raw: bytes,
+    shown: str,
+    vocabulary: Mapping[str, Iterable[str]],
+    warnings: list[str],
+    gazetteer: bool = True,
+    ignore: Iterable[str] = (),
+) -> WireItem:
     """Parse one wire item; raise BriefingError with the reason it cannot be ingested."""
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         raise BriefingError.one(shown, None, "is empty")
@@ -136,25 +138,79 @@ def parse_wire(raw: bytes, shown: str, vocabulary: Mapping[str, Iterable[str]], 
         if found:
             raise BriefingError.one(shown, 1, f"impossible date {found.group(1)!r}", "write date YYYY-MM-DD")
         raise BriefingError.one(shown, 1, "no `date YYYY-MM-DD` at the start", "wire copy starts with date 2022-04-29")
-    try:
-        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        raise BriefingError.one(shown, 1, f"impossible date {'-'.join(match.groups())}") from None
-    blocks, credit = split_blocks(text[match.end() :])
+    when = _when(match, shown)
+    body, authors, byline_agency = take_byline(text[match.end() :])
+    blocks, credit = split_blocks(body)
     if not any(b.kind == "paragraph" for b in blocks) or not any(c.isalnum() for b in blocks for c in b.text):
         raise BriefingError.one(shown, 1, "has no text after the date")
-    title, headline, blocks = take_title(blocks)
-    lede = next(b.text for b in blocks if b.kind == "paragraph")
+    title, from_headline, blocks = take_title(blocks)
+    first = next(i for i, b in enumerate(blocks) if b.kind == "paragraph")
+    dateline, rest = take_dateline(blocks[first].text)
+    if dateline.place or dateline.agency:
+        if not rest.strip():
+            raise BriefingError.one(shown, 1, "has no text after its dateline")
+        blocks[first] = Block("paragraph", rest)
+        if not from_headline:
+            title, _, blocks = take_title(blocks)
     return WireItem(
         source=shown,
         sha256=hashlib.sha256(raw).hexdigest(),
-        day=day,
+        when=when,
         title=title,
-        summary=shorten(lede, SUMMARY_LIMIT),
-        tags=find_tags(title if headline else None, blocks, vocabulary),
+        summary=standfirst(blocks, from_headline),
+        tags=find_tags(
+            title if from_headline else None, [b.text for b in blocks], vocabulary, gazetteer=gazetteer, ignore=ignore
+        ),
         image_credit=credit,
         blocks=tuple(blocks),
+        authors=authors,
+        dateline=dateline.place,
+        agency=dateline.agency or byline_agency,
     )
+
+
+def _when(match: re.Match[str], shown: str) -> date | datetime:
+    """The date of the header, with its time (and offset or zone) when it gives one."""
+    year, month, day_, hour, minute, second, zone = match.groups()
+    try:
+        day = date(int(year), int(month), int(day_))
+    except ValueError:
+        raise BriefingError.one(shown, 1, f"impossible date {year}-{month}-{day_}") from None
+    if hour is None:
+        return day
+    try:
+        at = datetime.combine(day, clock(int(hour), int(minute), int(second or 0)))
+    except ValueError:
+        raise BriefingError.one(shown, 1, f"impossible time {hour}:{minute}") from None
+    if zone is None:
+        return at  # read in the site's zone when the article is loaded
+    if zone in ("Z", "UTC", "GMT"):
+        return at.replace(tzinfo=UTC)
+    if zone[0] in "+-":
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if offset >= timedelta(hours=24):
+            raise BriefingError.one(shown, 1, f"impossible offset {zone}")
+        return at.replace(tzinfo=timezone(offset if zone[0] == "+" else -offset))
+    try:
+        return at.replace(tzinfo=ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BriefingError.one(
+            shown, 1, f"unknown time zone {zone!r}", "write an IANA name such as Europe/London"
+        ) from None
+
+
+def standfirst(blocks: list[Block], from_headline: bool) -> str:
+    """The summary: the lede for an item with a headline of its own; for a headline made from
+    the lede's first sentence, the rest of the lede or, for a one-sentence lede, the next
+    paragraph (so a summary never starts with its headline's words); empty for a lone sentence."""
+    paragraphs = [b.text for b in blocks if b.kind == "paragraph"]
+    if from_headline:
+        return shorten(paragraphs[0], SUMMARY_LIMIT)
+    rest = " ".join(sentences(paragraphs[0])[1:])
+    if not rest and len(paragraphs) > 1:
+        rest = paragraphs[1]
+    return shorten(rest, SUMMARY_LIMIT) if rest else ""
 
 
 def split_blocks(body: str) -> tuple[list[Block], str | None]:
@@ -181,88 +237,31 @@ def is_subheading(line: str) -> bool:
 
 def take_title(blocks: list[Block]) -> tuple[str, bool, list[Block]]:
     """A headline-like first line becomes the title (and leaves the body); otherwise the title
-    is the first sentence, shortened at a word boundary. Says which it was."""
+    is a sub-editor's compression of the first sentence (`text.headline`). Says which it was."""
     first = blocks[0].text
     if len(blocks) > 1 and is_subheading(first) and blocks[1].kind == "paragraph":
         return first, True, blocks[1:]
-    title = shorten_title(_SENTENCE.split(first, maxsplit=1)[0])
+    lede = next(b.text for b in blocks if b.kind == "paragraph")
+    opening = sentences(lede)
+    title = headline(opening[0]) if opening else ""
     if not any(c.isalnum() for c in title):  # "." or "! ! !": a title of punctuation is no title
         text = " ".join(b.text for b in blocks)
         text = text[next(i for i, c in enumerate(text) if c.isalnum()) :]
-        title = shorten_title(text)
+        title = headline(text)
         if not any(c.isalnum() for c in title):  # one token longer than a headline
             title = text[:TITLE_LIMIT]
     return title, False, blocks
 
 
-def find_tags(headline: str | None, blocks: list[Block], vocabulary: Mapping[str, Iterable[str]]) -> tuple[str, ...]:
-    """At most eight tags, most salient first: vocabulary phrases found in the text, then
-    capitalised names the text repeats (not only at sentence starts). Mentions in the
-    headline and lede weigh double."""
-    body = "\n".join(b.text for b in blocks)
-    text = f"{headline}\n{body}" if headline else body
-    lede_end = text.find("\n", len(headline) + 1 if headline else 0)
-    lead = len(text) if lede_end < 0 else lede_end
-    score: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    covered: list[tuple[int, int]] = []
-    for tag, phrases in vocabulary.items():
-        for phrase in sorted({tag, *phrases}):
-            flags = re.IGNORECASE if phrase.islower() else 0  # "lithium" matches "Lithium"; "US" not "us"
-            for m in re.finditer(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text, flags):
-                score[tag] += 2 if m.start() < lead else 1
-                first_seen[tag] = min(first_seen.get(tag, m.start()), m.start())
-                covered.append((m.start(), m.end()))
-    known = {p.casefold() for tag, phrases in vocabulary.items() for p in (tag, *phrases)}
-    names = _repeated_names(text, covered, known)
-    for name, (count, at) in names.items():
-        score[name] += count
-        first_seen[name] = at
-    ranked = sorted(score, key=lambda t: (-score[t], first_seen[t], t))
-    return tuple(ranked[:MAX_TAGS])
-
-
-def _repeated_names(text: str, covered: list[tuple[int, int]], known: set[str]) -> dict[str, tuple[int, int]]:
-    """Capitalised names seen at least twice, not only at sentence starts: name -> (count, first
-    position). Titles are dropped ('French President Emmanuel Macron' is 'Emmanuel Macron'), and
-    a surname alone counts toward the full name it ends ('Truss' toward 'Liz Truss')."""
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    mid_sentence: set[str] = set()
-    for m in _NAME.finditer(text):
-        if any(a <= m.start() < b for a, b in covered):
-            continue
-        words = [re.sub(r"(?:[’']s|[’'])$", "", w) for w in m.group(1).split()]
-        at_start = m.start() == 0 or bool(re.search(r"(?:[.!?:\"”“]\s*|\n)$", text[max(0, m.start() - 3) : m.start()]))
-        while words and words[0] in _NOT_NAMES:
-            words.pop(0)
-            at_start = False
-        roles = [i for i, w in enumerate(words) if w in _ROLES]
-        if roles:
-            words = words[roles[-1] + 1 :]
-            at_start = False
-        if not words or (len(words) == 1 and (len(words[0]) < 3 or words[0].endswith(_ADJECTIVE_ENDINGS))):
-            continue
-        name = " ".join(words)
-        if name.casefold() in known or any(part.casefold() in known for part in name.split("-")):
-            continue
-        counts[name] += 1
-        first.setdefault(name, m.start())
-        if not at_start:
-            mid_sentence.add(name)
-    for name in sorted(counts, key=len):
-        longer = [n for n in counts if n != name and n.endswith(" " + name)]
-        if len(longer) == 1:
-            counts[longer[0]] += counts.pop(name)
-            first[longer[0]] = min(first[longer[0]], first.pop(name))
-            if name in mid_sentence:
-                mid_sentence.add(longer[0])
-    return {n: (c, first[n]) for n, c in counts.items() if c >= 2 and n in mid_sentence}
-
-
 def to_markdown(item: WireItem, slug: str, source_file: str) -> str:
     """The article file for a wire item."""
-    front: dict[str, object] = {"title": item.title, "date": item.day, "slug": slug, "summary": item.summary}
+    front: dict[str, object] = {"title": item.title, "date": item.when, "slug": slug, "summary": item.summary}
+    if item.authors:
+        front["author"] = item.authors[0] if len(item.authors) == 1 else list(item.authors)
+    if item.dateline:
+        front["dateline"] = item.dateline
+    if item.agency:
+        front["agency"] = item.agency
     if item.tags:
         front["tags"] = list(item.tags)
     if item.image_credit:
@@ -271,7 +270,10 @@ def to_markdown(item: WireItem, slug: str, source_file: str) -> str:
     front["source_sha256"] = item.sha256
     yaml_text = "".join(  # one key per line; the tag list inline, as editors write it
         yaml.safe_dump(
-            {key: value}, allow_unicode=True, width=10_000, default_flow_style=None if key == "tags" else False
+            {key: value},
+            allow_unicode=True,
+            width=10_000,
+            default_flow_style=None if isinstance(value, list) else False,
         )
         for key, value in front.items()
     )
@@ -311,7 +313,7 @@ def ingest(config: SiteConfig, paths: Iterable[Path]) -> IngestReport:
             report.rejected.append((shown, f"cannot be read: {exc.strerror or exc}"))
             continue
         try:
-            item = parse_wire(raw, shown, config.tags, report.warnings)
+            item = parse_wire(raw, shown, config.tags, report.warnings, config.gazetteer, config.ignore_tags)
         except BriefingError as exc:
             report.rejected.append((shown, "; ".join(p.message for p in exc.problems)))
             continue

@@ -15,6 +15,7 @@ import markdown
 from . import __version__, syndication
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
+from .htmlscan import holds_text, lead_with
 from .pages import Page
 
 
@@ -87,6 +88,9 @@ class Templates:
             longdate=long_date,
             clock=lambda value: f"{value:%H:%M}",
             isotime=syndication.rfc3339,
+            in_body=lambda text, html: holds_text(str(html), str(text)),
+            lead_with=lambda html, lead: lead_with(str(html), str(lead)),
+            monthday=lambda value: f"{value:%B} {value.day}",
         )
         self.env.globals.update(
             site=config,

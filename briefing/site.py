@@ -17,7 +17,7 @@ from .config import SiteConfig, shown_path
 from .content import ArticleSource, Update
 from .errors import BriefingError, Problem
 from .markup import Body
-from .text import shorten, slugify
+from .text import shorten, slugify, typeset_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,8 @@ class Article:
     extra: dict[str, Any]
     template: str
     template_line: int
+    dateline: str | None
+    agency: str | None
     html: str
     words: int
     digest: str
@@ -269,14 +271,17 @@ def article_from(source: ArticleSource, body: Body) -> Article:
 def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> Article:
     url = article_url(source.date, source.slug)
     tags = tuple(tag_refs[name] for name in source.tags)
-    summary = source.summary or shorten(body.lede)
+    # A summary given empty is none (a one-sentence flash); a missing one is the lede. Titles
+    # and summaries get the body's typography wherever they are shown.
+    summary = typeset_text(source.summary if source.summary is not None else shorten(body.lede))
+    title = typeset_text(source.title)
     # the tags by name: a TagRef follows from its name
-    digest = _digest(repr((url, source.title, summary, source.date, source.modified, source.tags, source.authors)))
-    card = Card(url, source.title, summary, source.date, source.modified, tags, source.authors, source.path, digest)
+    digest = _digest(repr((url, title, summary, source.date, source.modified, source.tags, source.authors)))
+    card = Card(url, title, summary, source.date, source.modified, tags, source.authors, source.path, digest)
     return Article(
         path=source.path,
         url=url,
-        title=source.title,
+        title=title,
         slug=source.slug,
         date=source.date,
         modified=source.modified,
@@ -291,6 +296,8 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
         extra=source.extra,
         template=source.template,
         template_line=source.template_line,
+        dateline=source.dateline,
+        agency=source.agency,
         html=body.html,
         words=body.words,
         digest=source.digest,

@@ -39,7 +39,7 @@ def test_site_feed(fixture_site: Path, cli) -> None:
     assert titles == [
         "NATO must have a global outlook, says Truss",
         "São Paulo schools reopen",
-        "Grain stuck in Ukraine's ports",
+        "Grain stuck in Ukraine’s ports",
         "Chile to create a state lithium company",
     ]
     first = feed.entries[0]
@@ -62,7 +62,7 @@ def test_tag_feeds(fixture_site: Path, cli) -> None:
     feed = atom(public / "tags/nato/feed.xml")
     assert [e.title for e in feed.entries] == [
         "NATO must have a global outlook, says Truss",
-        "Grain stuck in Ukraine's ports",
+        "Grain stuck in Ukraine’s ports",
         "Chile to create a state lithium company",
     ]
     assert feed.feed.link == BASE + "tags/nato/"

@@ -280,32 +280,296 @@ def test_slugify(text: str, slug: str) -> None:
     assert len(slugify(text)) <= 60
 
 
-TITLES = [
-    ("Short sentence.", "Short sentence"),
-    ("Ends with a question?", "Ends with a question?"),
-    ("Wait... what.", "Wait... what"),
-    ("Shell profits double as energy prices soar.", "Shell profits double as energy prices soar"),
+# One row per hard case of sentence boundaries in wire copy: the text and its sentences.
+SENTENCES = [
+    ("U.S. officials said talks failed. He left.", ["U.S. officials said talks failed.", "He left."]),
+    ("The U.K. and the E.U. agreed. The U.N. welcomed it.", ["The U.K. and the E.U. agreed.", "The U.N. welcomed it."]),
+    ("Mr. Smith went to Washington. He met Gov. Brown.", ["Mr. Smith went to Washington.", "He met Gov. Brown."]),
+    ("Mrs. Jones spoke. Ms. Lee replied.", ["Mrs. Jones spoke.", "Ms. Lee replied."]),
     (
-        "The North Atlantic Treaty Organization (NATO) should seek to boost security in the Indo-Pacific region, Britain's foreign secretary said on Wednesday.",
-        "The North Atlantic Treaty Organization (NATO) should seek to boost security…",
+        "Dr. Jane Doe and Prof. John Roe spoke. Lt. Gen. Smith too.",
+        ["Dr. Jane Doe and Prof. John Roe spoke.", "Lt. Gen. Smith too."],
+    ),
+    ("Sen. Ann Lee and Rep. Bo Park voted. Both lost.", ["Sen. Ann Lee and Rep. Bo Park voted.", "Both lost."]),
+    (
+        "Police in St. Petersburg detained 20 people. Others fled.",
+        ["Police in St. Petersburg detained 20 people.", "Others fled."],
+    ),
+    ("Mt. Everest is high. Mt. Fuji too.", ["Mt. Everest is high.", "Mt. Fuji too."]),
+    ("The meeting is at 9 a.m. on Sept. 5. It will last.", ["The meeting is at 9 a.m. on Sept. 5.", "It will last."]),
+    ("Prices rose in Aug. as costs climbed. Wages lagged.", ["Prices rose in Aug. as costs climbed.", "Wages lagged."]),
+    (
+        "The law passed on Jan. 3 and took effect in Feb. last year. It was new.",
+        ["The law passed on Jan. 3 and took effect in Feb. last year.", "It was new."],
+    ),
+    ("Apple Inc. said sales rose. Microsoft Corp. fell.", ["Apple Inc. said sales rose.", "Microsoft Corp. fell."]),
+    ("Acme Co. and Widget Ltd. merged. Shares rose.", ["Acme Co. and Widget Ltd. merged.", "Shares rose."]),
+    (
+        "Martin Luther King Jr. Day drew crowds. Speakers spoke.",
+        ["Martin Luther King Jr. Day drew crowds.", "Speakers spoke."],
     ),
     (
-        "Prices rose again in the third quarter as energy costs climbed across the euro zone and wages lagged behind inflation in most of the member states of the union.",
-        "Prices rose again in the third quarter as energy costs climbed across the euro zone…",
+        "No. 10 said the prime minister would speak. Downing Street declined.",
+        ["No. 10 said the prime minister would speak.", "Downing Street declined."],
+    ),
+    ("Team A vs. Team B ended 2-1. Fans left.", ["Team A vs. Team B ended 2-1.", "Fans left."]),
+    (
+        "The polls closed at 7 p.m. on Monday. Counting began.",
+        ["The polls closed at 7 p.m. on Monday.", "Counting began."],
+    ),
+    ("It was e.g. a test, i.e. a trial. Next sentence.", ["It was e.g. a test, i.e. a trial.", "Next sentence."]),
+    ("J.K. Rowling wrote it. Fans cheered.", ["J.K. Rowling wrote it.", "Fans cheered."]),
+    ("Sen. Joe Manchin, D-W.Va., said no. Others agreed.", ["Sen. Joe Manchin, D-W.Va., said no.", "Others agreed."]),
+    (
+        "Gov. Kathy Hochul (D-N.Y.) signed the bill. It takes effect.",
+        ["Gov. Kathy Hochul (D-N.Y.) signed the bill.", "It takes effect."],
+    ),
+    ("The plant in St. Louis, Mo., closed. Workers left.", ["The plant in St. Louis, Mo., closed.", "Workers left."]),
+    (
+        "The company earned $97.3 billion, up 0.2% from a year earlier. Shares rose.",
+        ["The company earned $97.3 billion, up 0.2% from a year earlier.", "Shares rose."],
+    ),
+    ("It cost $1.5 bn. Ouch.", ["It cost $1.5 bn.", "Ouch."]),
+    ("Growth was 3.5 per cent. It slowed.", ["Growth was 3.5 per cent.", "It slowed."]),
+    ('He said "we will win." Then he left.', ['He said "we will win."', "Then he left."]),
+    ("He said: “We will win.” Then he left.", ["He said: “We will win.”", "Then he left."]),
+    (
+        "“We are ready,” said Gen. Mark Milley. He spoke in Washington.",
+        ["“We are ready,” said Gen. Mark Milley.", "He spoke in Washington."],
+    ),
+    ("Is it over? Nobody knows!", ["Is it over?", "Nobody knows!"]),
+    ("One. Two! Three?", ["One.", "Two!", "Three?"]),
+    (
+        "KYIV, May 6 (Reuters) - Russian forces pressed on. More later.",
+        ["KYIV, May 6 (Reuters) - Russian forces pressed on.", "More later."],
+    ),
+    (
+        "The U.S. Federal Reserve raised rates. It was the first rise.",
+        ["The U.S. Federal Reserve raised rates.", "It was the first rise."],
+    ),
+    ("Inc. 500 companies grew. Good.", ["Inc. 500 companies grew.", "Good."]),
+    ("A headline without a stop", ["A headline without a stop"]),
+    ("Spaces   are\n\tfolded. Yes.", ["Spaces are folded.", "Yes."]),
+    ("Version 2.0 shipped. Users upgraded.", ["Version 2.0 shipped.", "Users upgraded."]),
+    ("The vote was 52-48. Turnout was 71.2%.", ["The vote was 52-48.", "Turnout was 71.2%."]),
+    ("The Rev. Al Sharpton spoke. Crowds cheered.", ["The Rev. Al Sharpton spoke.", "Crowds cheered."]),
+    ("Capt. Ahab and Sgt. Pepper met. Col. Mustard left.", ["Capt. Ahab and Sgt. Pepper met.", "Col. Mustard left."]),
+    ("Ships left Port St. Lucie at dawn. None returned.", ["Ships left Port St. Lucie at dawn.", "None returned."]),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[s[0][:30] or "empty" for s in SENTENCES])
+def test_sentences(text: str, expected: list[str]) -> None:
+    from briefing.text import sentences
+
+    assert sentences(text) == expected
+
+
+# A lede's first sentence and the headline a sub-editor makes of it.
+HEADLINES = [
+    ("Short sentence.", "Short sentence"),
+    ("Ends with a question?", "Ends with a question?"),
+    ("Shell profits double as energy prices soar.", "Shell profits double as energy prices soar"),
+    ("Shares fell in the U.S.", "Shares fell in the U.S."),
+    (
+        "The North Atlantic Treaty Organization (NATO) should seek to boost security in the Indo-Pacific region, said UK Foreign Secretary Liz Truss batting for “a global NATO” to help Taiwan.",
+        "NATO should seek to boost security in the Indo-Pacific region",
+    ),
+    ("The International Monetary Fund (IMF) cut its forecast on Tuesday.", "IMF cut its forecast"),
+    ("Talks with the World Health Organization (WHO) resumed on Monday.", "Talks with the WHO resumed"),
+    ("The United Nations (UN) said on Friday that aid had arrived.", "UN said that aid had arrived"),
+    ("Protesters marched on Saturday morning in Paris.", "Protesters marched in Paris"),
+    ("Shares rose late on Tuesday after the results.", "Shares rose after the results"),
+    ("Talks will resume this week in Geneva.", "Talks will resume in Geneva"),
+    ("The law takes effect on May 2 in most states.", "The law takes effect in most states"),
+    ("Friday prayers were cancelled in the capital.", "Friday prayers were cancelled in the capital"),
+    (
+        "About 100 civilians were evacuated from the Azovstal steel plant in Mariupol on Sunday, Ukrainian President Volodymyr Zelenskyy said, the first group to leave the besieged works.",
+        "About 100 civilians were evacuated from the Azovstal steel plant in Mariupol",
     ),
     (
         "Police in the capital arrested dozens of protesters on Saturday, officials said, after a march against the new labour law turned violent near parliament.",
-        "Police in the capital arrested dozens of protesters on Saturday, officials said…",
+        "Police in the capital arrested dozens of protesters",
+    ),
+    (
+        "Heavy rains killed at least 20 people in the state of Pernambuco, local officials said.",
+        "Heavy rains killed at least 20 people in the state of Pernambuco",
+    ),
+    (
+        "The economy grew by 0.1% in March, according to the Office for National Statistics.",
+        "The economy grew by 0.1% in March",
+    ),
+    (
+        "Sen. Joe Manchin said he would not back the bill, calling it too costly.",
+        "Sen. Joe Manchin said he would not back the bill, calling it too costly",
+    ),
+    (
+        "Prices rose again in the third quarter as energy costs climbed across the euro zone and wages lagged behind inflation in most of the member states of the union.",
+        "Prices rose again in the third quarter as energy costs climbed across the euro zone",
+    ),
+    (
+        "Sen. Joe Manchin, D-W.Va., said on Thursday he would not support the climate bill in its current form, dealing a blow to President Joe Biden’s agenda.",
+        "Sen. Joe Manchin said he would not support the climate bill in its current form",
+    ),
+    (
+        "Dr. Tedros Adhanom Ghebreyesus, head of the World Health Organization, said on Saturday that the Covid-19 pandemic was not over, as cases rose in 70 countries.",
+        "Dr. Tedros Adhanom Ghebreyesus said the Covid-19 pandemic was not over",
+    ),
+    (
+        "The World Food Programme (WFP), which feeds more than 100 million people a year in some of the poorest places on earth, warned on Friday that it would cut rations in Yemen.",
+        "WFP warned that it would cut rations in Yemen",
+    ),
+    (
+        "A tornado tore through St. Louis, Mo., late on Wednesday, damaging hundreds of homes and knocking out power to 50,000 customers, the National Weather Service said.",
+        "A tornado tore through St. Louis, damaging hundreds of homes and knocking out power",
+    ),
+    (
+        "Regulators said several lenders, e.g. smaller regional banks, had breached capital rules, i.e. they held too little in reserve.",
+        "Regulators said several lenders had breached capital rules",
+    ),
+    (
+        "German Chancellor Olaf Scholz said on Tuesday that Germany would not send its own heavy weapons directly to Ukraine for now, but would help allies replace theirs.",
+        "German Chancellor Olaf Scholz said Germany would not send its own heavy weapons",
+    ),
+    (
+        "Officials in the northern province of Quebec announced sweeping new restrictions on indoor gatherings, restaurants and schools as hospitals reported a record number of patients.",
+        "Officials in the northern province of Quebec announced sweeping new restrictions",
+    ),
+    (
+        "The minister (who had been in office for only three weeks after a reshuffle forced by the resignation of her predecessor) resigned.",
+        "The minister resigned",
+    ),
+    (
+        "“We will not give up a single metre of our land,” Zelenskyy said on Friday.",
+        "“We will not give up a single metre of our land,” Zelenskyy said",
+    ),
+    (
+        "Mr. Johnson told Parliament on Tuesday that the government would publish its energy strategy within weeks, after months of delay.",
+        "Mr. Johnson told Parliament the government would publish its energy strategy within weeks",
     ),
 ]
 
 
-@pytest.mark.parametrize(("sentence", "title"), TITLES, ids=[t[0][:30] for t in TITLES])
-def test_shorten_title(sentence: str, title: str) -> None:
-    from briefing.text import shorten_title
+@pytest.mark.parametrize(("sentence", "title"), HEADLINES, ids=[t[0][:30] for t in HEADLINES])
+def test_headline(sentence: str, title: str) -> None:
+    from briefing.text import ABBREVIATIONS, DANGLING, headline
 
-    assert shorten_title(sentence) == title
-    assert len(title) <= 91
+    made = headline(sentence)
+    assert made == title
+    assert len(made) <= 90 and "…" not in made
+    last = made.split()[-1].rstrip(".")
+    assert last.lower() not in DANGLING and last not in ABBREVIATIONS
+
+
+DATELINES = [
+    ("KYIV, May 6 (Reuters) - Russian forces pressed on.", ("Kyiv", "Reuters"), "Russian forces pressed on."),
+    ("LONDON (AP) — The king spoke.", ("London", "AP"), "The king spoke."),
+    ("WASHINGTON, May 2 - The Senate voted.", ("Washington", None), "The Senate voted."),
+    ("WASHINGTON — The Senate voted.", ("Washington", None), "The Senate voted."),
+    ("ST. PETERSBURG, Russia (AP) — Police detained 20.", ("St. Petersburg, Russia", "AP"), "Police detained 20."),
+    ("NEW YORK, Sept. 3 (Reuters) - Stocks fell.", ("New York", "Reuters"), "Stocks fell."),
+    ("DAR ES SALAAM, Tanzania (AFP) -- Rain fell.", ("Dar es Salaam, Tanzania", "AFP"), "Rain fell."),
+    ("PARIS, May 2 (AFP) - Text here", ("Paris", "AFP"), "Text here"),
+    ("BERLIN (dpa) - Text here", ("Berlin", "dpa"), "Text here"),
+    ("TOKYO (Kyodo) - Text here", ("Tokyo", "Kyodo"), "Text here"),
+    ("Kyiv, May 6 (Reuters) - Text.", ("Kyiv", "Reuters"), "Text."),
+    ("MEXICO CITY, May 5 - Rates rose.", ("Mexico City", None), "Rates rose."),
+    ("UNITED NATIONS (AP) — The council met.", ("United Nations", "AP"), "The council met."),
+    ("The minister - who left - said no.", (None, None), "The minister - who left - said no."),
+    ("UN chief - text", (None, None), "UN chief - text"),
+    (
+        "Officials said on Monday (local time) - nothing.",
+        (None, None),
+        "Officials said on Monday (local time) - nothing.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "dateline", "rest"), DATELINES, ids=[d[0][:30] for d in DATELINES])
+def test_take_dateline(text: str, dateline: tuple[str | None, str | None], rest: str) -> None:
+    from briefing.wire import take_dateline
+
+    assert take_dateline(text) == (dateline, rest)
+
+
+BYLINES = [
+    ("By Jane Smith\nLONDON (AP) — text", ("LONDON (AP) — text", ("Jane Smith",), None)),
+    ("By Jane Smith and John Doe\n\ntext", ("\ntext", ("Jane Smith", "John Doe"), None)),
+    ("By Jane Smith, Reuters\ntext", ("text", ("Jane Smith",), "Reuters")),
+    ("By Jane Smith, Associated Press\ntext", ("text", ("Jane Smith",), "AP")),
+    ("By JANE SMITH\ntext", ("text", ("Jane Smith",), None)),
+    ("By Jane Smith, John Doe and Ann Lee\ntext", ("text", ("Jane Smith", "John Doe", "Ann Lee"), None)),
+    ("\nBy Jean-Luc Picard\ntext", ("\ntext", ("Jean-Luc Picard",), None)),
+    ("By the time the police arrived, it was over.\n", ("By the time the police arrived, it was over.\n", (), None)),
+    (
+        "Text first.\n\nMore.\n\nEven more.\n\nBy Late Byline\n",
+        ("Text first.\n\nMore.\n\nEven more.\n\nBy Late Byline\n", (), None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "taken"), BYLINES, ids=[b[0][:30] for b in BYLINES])
+def test_take_byline(body: str, taken: tuple[str, tuple[str, ...], str | None]) -> None:
+    from briefing.wire import take_byline
+
+    assert take_byline(body) == taken
+
+
+FRAGMENTS = [
+    ("of State Antony Blinken", True),
+    ("Antony Blinken", False),
+    ("the Kremlin", True),
+    ("Mr", True),
+    ("Gov", True),
+    ("Gov.", True),
+    ("Minister", True),
+    ("Monday", True),
+    ("May", True),
+    ("Sept", True),
+    ("Talks in", True),
+    ("Premier League", False),
+    ("Minister Smith", True),
+    ("NATO", False),
+    ("Labour Party", False),
+    ("University of Oxford", False),
+    ("1234", True),
+    ("", True),
+    ("St. Louis", False),
+    ("Saint Petersburg", False),
+]
+
+
+@pytest.mark.parametrize(("tag", "fragment"), FRAGMENTS, ids=[f[0] or "empty" for f in FRAGMENTS])
+def test_is_fragment(tag: str, fragment: bool) -> None:
+    from briefing.tagging import is_fragment
+
+    assert is_fragment(tag) is fragment
+
+
+TAGGED = [  # a lede, and tags it must give (the site vocabulary empty)
+    ("Chinese warplanes flew near Taiwan on Tuesday.", {"China", "Taiwan"}),
+    ("Secretary of State Antony Blinken met Prime Minister Fumio Kishida.", {"Antony Blinken", "Fumio Kishida"}),
+    ("Gov. Kathy Hochul signed the bill in Albany.", {"Kathy Hochul"}),
+    ("Equinor ASA and Apple Inc. signed a deal.", {"Equinor", "Apple"}),
+    ("The Central Weather Bureau warned of rain.", {"Central Weather Bureau"}),
+    ("Labour Party leaders met in Liverpool.", {"Labour Party", "Liverpool"}),
+    (
+        "The IMF and the WHO met the EU in Brussels.",
+        {"International Monetary Fund", "World Health Organization", "European Union", "Brussels"},
+    ),
+    ("Police in St. Petersburg detained 20 people.", {"Saint Petersburg"}),
+    ("Real Madrid beat Manchester City.", {"Manchester City"}),
+]
+
+
+@pytest.mark.parametrize(("lede", "tags"), TAGGED, ids=[t[0][:30] for t in TAGGED])
+def test_find_tags(lede: str, tags: set[str]) -> None:
+    from briefing.tagging import find_tags
+
+    found = find_tags(None, [lede], {})
+    assert tags <= set(found), found
+    assert "Madrid" not in found and "Police" not in found
 
 
 SHORTENED = [
