@@ -156,15 +156,20 @@ def _segmenter() -> pysbd.Segmenter:
 
 def sentences(text: str) -> list[str]:
     """The sentences of a paragraph, by pysbd's rules for English (U.S., Mr., St., Jan., Inc.,
-    No. 10, a.m., $97.3 billion, a quotation closing a sentence ...), with one repair: a piece
-    that starts with a comma, a closing mark or a lower-case letter ('D-W.Va., said no.')
-    continues the sentence before it."""
+    No. 10, a.m., $97.3 billion, a quotation closing a sentence ...), with three repairs: a
+    piece that starts with a comma, a closing mark or a lower-case letter ('D-W.Va., said no.')
+    continues the sentence before it, and so does a stub of four words or fewer ending in an
+    abbreviation ('Martin Luther King Jr.'); a straight quote split off the end of a sentence
+    goes back to it."""
     text = " ".join(text.split())
     if not text:
         return []
     out: list[str] = []
     for piece in _segmenter().segment(text):
         piece = piece.strip()
+        if out and piece[:1] in "\"'" and piece[1:2] in ("", " "):  # a closing quote, split off
+            out[-1] += piece[0]
+            piece = piece[1:].strip()
         if not piece:
             continue
         if out and (piece[0] in ",;:)]”’" or piece[0].islower() or _stub(out[-1])):

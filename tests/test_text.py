@@ -355,6 +355,10 @@ SENTENCES = [
     ("The Rev. Al Sharpton spoke. Crowds cheered.", ["The Rev. Al Sharpton spoke.", "Crowds cheered."]),
     ("Capt. Ahab and Sgt. Pepper met. Col. Mustard left.", ["Capt. Ahab and Sgt. Pepper met.", "Col. Mustard left."]),
     ("Ships left Port St. Lucie at dawn. None returned.", ["Ships left Port St. Lucie at dawn.", "None returned."]),
+    (
+        'The choice between Euro-Atlantic and Indo-Pacific security." Next one.',
+        ['The choice between Euro-Atlantic and Indo-Pacific security."', "Next one."],
+    ),
     ("", []),
 ]
 
