@@ -98,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("ingest", parents=[common], help="turn wire copy (files or folders) into articles")
     cmd.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    cmd.add_argument("--dry-run", action="store_true", help="say what each item would become; write nothing")
     cmd.set_defaults(run=_ingest)
 
     cmd = commands.add_parser("publish", parents=[common, building], help="build strictly, commit to a branch, push")
@@ -179,9 +180,9 @@ def _publish(args: argparse.Namespace) -> int:
     args.strict = True
     config = site_config(args)
     options = build_options(args, config)
+    # A rejected inbox item never holds back the edition: it is listed, left in inbox/, and
+    # makes the exit status 1 once everything good is published.
     status = ingest_inbox(config)
-    if status:
-        raise BriefingError.one(shown_path(config.inbox_dir), None, "has rejected items: nothing was published")
     print_report(build(config, options))
     report = publish(
         config,
@@ -191,13 +192,13 @@ def _publish(args: argparse.Namespace) -> int:
     for kind, path in report.changes:
         print(f"{ {'A': 'added', 'M': 'changed', 'D': 'deleted'}.get(kind, kind) } {path}")
     print(report.message)
-    return 0
+    return status
 
 
 def _ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
 
-    return print_ingest(ingest(site_config(args), args.paths))
+    return print_ingest(ingest(site_config(args), args.paths, dry_run=args.dry_run))
 
 
 class Rebuilder:

@@ -34,6 +34,7 @@ KNOWN_KEYS = frozenset(
         "summary",
         "author",
         "image_credit",
+        "aliases",
         "dateline",
         "agency",
         "image",
@@ -43,10 +44,12 @@ KNOWN_KEYS = frozenset(
         "template",
         "source_file",
         "source_sha256",
+        "ingested",
     }
 )
 UPDATE_KINDS = ("correction", "update")
 MAX_TITLE = 300
+ALIAS_SEGMENT = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")  # no "..", no "%2e", no backslash
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.html$")
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
@@ -82,6 +85,7 @@ class ArticleSource:
     template_line: int
     dateline: str | None  # the place the story was filed from ("Kyiv")
     agency: str | None  # the wire agency that filed it ("Reuters")
+    aliases: tuple[str, ...]  # old URLs of the article, each a redirect page
     body: str  # the Markdown text; empty once the article is in the cache (its body is, by body_sha)
     body_sha: str  # hash of the Markdown text: the key of its rendered body
     digest: str  # hash of the path and the file's bytes
@@ -308,6 +312,7 @@ class _Fields:
             self.problem("draft", f"draft must be true or false, not {draft!r}")
         updates = self.updates()
         template = self.template()
+        aliases = self.aliases()
         extra = {k: v for k, v in self.data.items() if k not in KNOWN_KEYS}
         for key in extra:
             self.warnings.append(
@@ -339,6 +344,7 @@ class _Fields:
             template_line=self.lines.get("template", 1),
             dateline=self.text("dateline"),
             agency=self.text("agency"),
+            aliases=aliases,
             body=body,
             body_sha=hashlib.sha256(body.encode()).hexdigest(),
             digest=digest,
@@ -399,6 +405,23 @@ class _Fields:
             )
             return ()
         return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
+
+    def aliases(self) -> tuple[str, ...]:
+        """Old URLs of the article, as site paths ('/2022/04/29/old-slug/'): plain segments only,
+        so an alias can never write outside the output folder."""
+        found = []
+        for value in self.strings("aliases", one_allowed=True):
+            path = value if value.endswith((".html", "/")) else value + "/"
+            segments = path.strip("/").split("/")
+            if not path.startswith("/") or not all(ALIAS_SEGMENT.match(s) for s in segments) or path == "/":
+                self.problem(
+                    "aliases",
+                    f"alias {value!r} is not a path in the site",
+                    "write the old URL's path, such as /2022/04/29/old-slug/",
+                )
+                continue
+            found.append(path)
+        return tuple(found)
 
     def image(self) -> str | None:
         value = self.text("image")

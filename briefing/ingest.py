@@ -11,6 +11,7 @@ kept, with whatever Markdown would interpret escaped, so the page reads like the
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import time
@@ -91,14 +92,34 @@ class IngestReport:
     unchanged: list[tuple[str, str]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (raw file, reason)
     warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False  # say what would be written; write nothing
+    planned: list[tuple[str, WireItem]] = field(default_factory=list)  # (article, item) written or not
 
     def lines(self) -> list[tuple[bool, str]]:
         """(is_problem, line) for each item, in the order a reader wants them."""
         out = [(True, f"warning: {w}") for w in self.warnings]
-        out += [(False, f"written {a} <- {r}") for a, r in self.written]
+        if self.dry_run:
+            out += [(False, line) for article, item in self.planned for line in describe(article, item)]
+        else:
+            out += [(False, f"written {a} <- {r}") for a, r in self.written]
         out += [(False, f"unchanged {a} <- {r}") for a, r in self.unchanged]
         out += [(True, f"rejected {r}: {why}") for r, why in self.rejected]
         return out
+
+
+def describe(article: str, item: WireItem) -> list[str]:
+    """What a dry run says of one item: where it would go and what ingest made of it."""
+    when = item.when.isoformat(sep=" ") if isinstance(item.when, datetime) else item.when.isoformat()
+    return [
+        f"would write {article} <- {item.source}",
+        f"  title:    {item.title}",
+        f"  date:     {when}",
+        f"  dateline: {item.dateline or '-'}",
+        f"  agency:   {item.agency or '-'}",
+        f"  author:   {', '.join(item.authors) or '-'}",
+        f"  tags:     {', '.join(item.tags) or '-'}",
+        f"  summary:  {item.summary or '-'}",
+    ]
 
 
 def decode_wire(raw: bytes, shown: str, warnings: list[str]) -> str:
@@ -253,8 +274,14 @@ def take_title(blocks: list[Block]) -> tuple[str, bool, list[Block]]:
     return title, False, blocks
 
 
-def to_markdown(item: WireItem, slug: str, source_file: str) -> str:
-    """The article file for a wire item."""
+# What ingest derives from wire copy; each is the desk's to change, and a changed one is kept
+# when the agency sends the item again.
+WIRE_FIELDS = ("title", "date", "slug", "summary", "author", "dateline", "agency", "tags", "image_credit")
+RECORD_KEY = "ingested"  # front matter: a short hash of each wire field as ingest wrote it
+
+
+def wire_front(item: WireItem, slug: str) -> dict[str, object]:
+    """The front matter ingest derives from a wire item."""
     front: dict[str, object] = {"title": item.title, "date": item.when, "slug": slug, "summary": item.summary}
     if item.authors:
         front["author"] = item.authors[0] if len(item.authors) == 1 else list(item.authors)
@@ -266,14 +293,30 @@ def to_markdown(item: WireItem, slug: str, source_file: str) -> str:
         front["tags"] = list(item.tags)
     if item.image_credit:
         front["image_credit"] = item.image_credit
-    front["source_file"] = source_file
-    front["source_sha256"] = item.sha256
-    yaml_text = "".join(  # one key per line; the tag list inline, as editors write it
+    return front
+
+
+def field_digest(value: object) -> str:
+    """A short, stable hash of a front-matter value (as YAML reads it back)."""
+    return hashlib.sha256(json.dumps(value, default=str, ensure_ascii=False).encode()).hexdigest()[:12]
+
+
+def to_markdown(item: WireItem, slug: str, source_file: str) -> str:
+    """The article file for a wire item."""
+    front = wire_front(item, slug)
+    record = {key: field_digest(value) for key, value in front.items()}
+    return render_article({**front, "source_file": source_file, "source_sha256": item.sha256, RECORD_KEY: record}, item)
+
+
+def render_article(front: Mapping[str, object], item: WireItem) -> str:
+    """Front matter, one key per line (lists and the record inline, as editors write them), and
+    the body of the wire item."""
+    yaml_text = "".join(
         yaml.safe_dump(
             {key: value},
             allow_unicode=True,
             width=10_000,
-            default_flow_style=None if isinstance(value, list) else False,
+            default_flow_style=None if isinstance(value, list | dict) else False,
         )
         for key, value in front.items()
     )
@@ -284,6 +327,54 @@ def to_markdown(item: WireItem, slug: str, source_file: str) -> str:
         for block in item.blocks
     )
     return f"---\n{yaml_text}---\n{body}\n"
+
+
+def updated_article(existing: str, item: WireItem, source_file: str) -> tuple[str, list[str]]:
+    """The article after a newer version of its wire item, and notes for the desk: the body and
+    every wire field the desk has not changed since ingest are refreshed; a field the desk
+    changed, and every key the desk added, is kept. The slug is never the wire's to change
+    (a published URL stays), nor is the day (it is in the URL): a new time on the same day is
+    taken, a new day is reported and left to the desk."""
+    try:
+        old = yaml.safe_load(existing.split("---\n", 2)[1]) if existing.startswith("---\n") else None
+    except yaml.YAMLError:
+        old = None
+    if not isinstance(old, dict):
+        raise BriefingError.one(item.source, None, "its article's front matter cannot be read: fix it first")
+    found = old.get(RECORD_KEY)
+    recorded: dict[str, str] = found if isinstance(found, dict) else {}
+    fresh = wire_front(item, str(old.get("slug") or ""))
+    notes: list[str] = []
+    merged: dict[str, object] = {}
+    for key in dict.fromkeys([*old, *fresh]):
+        if key in (RECORD_KEY, "source_file", "source_sha256"):
+            continue
+        desk_owned = key not in WIRE_FIELDS or key == "slug" or recorded.get(key) != field_digest(old.get(key))
+        if key in old and (desk_owned or key not in fresh and recorded.get(key) is None):
+            merged[key] = old[key]
+        elif key in fresh:
+            merged[key] = fresh[key]
+    old_day = _day_of(old.get("date"))
+    if old_day is not None and old_day != item.day and "date" in merged and merged["date"] is fresh.get("date"):
+        merged["date"] = old["date"]
+        notes.append(f"the agency moved the item to {item.day}; it stays on {old_day} (change its date to move it)")
+    # The record keeps what the wire gave: a field the desk changed keeps its old record, so it
+    # still differs from it next time; a field taken from the wire is recorded anew.
+    record = {
+        key: field_digest(fresh[key]) if merged.get(key) is fresh.get(key) else recorded[key]
+        for key in WIRE_FIELDS
+        if key in merged and (merged.get(key) is fresh.get(key) or key in recorded)
+    }
+    front = {**merged, "source_file": source_file, "source_sha256": item.sha256, RECORD_KEY: record}
+    return render_article(front, item), notes
+
+
+def _day_of(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
 
 
 def wire_files(paths: Iterable[Path]) -> list[Path]:
@@ -301,9 +392,10 @@ def wire_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def ingest(config: SiteConfig, paths: Iterable[Path]) -> IngestReport:
-    """Ingest every wire file under paths into content/; never touch the raw files."""
-    report = IngestReport()
+def ingest(config: SiteConfig, paths: Iterable[Path], dry_run: bool = False) -> IngestReport:
+    """Ingest every wire file under paths into content/; never touch the raw files. A dry run
+    reports what would be written and writes nothing."""
+    report = IngestReport(dry_run=dry_run)
     index = _Index(config.content_dir)
     for path in wire_files(paths):
         shown = shown_path(path)
@@ -329,27 +421,42 @@ def _source_key(config: SiteConfig, path: Path) -> str:
 
 def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, report: IngestReport) -> None:
     """Write the article for item: unchanged if this version is in already (from any path); the
-    article of an earlier version of the same raw file is replaced (a copy is kept in the cache)."""
+    article of an earlier version of the same raw file is updated in place, keeping what the
+    desk changed (a copy of the previous one is kept in the cache)."""
     day_dir = config.content_dir / f"{item.day:%Y/%m/%d}"
     same = index.find(day_dir, lambda sha, source: sha == item.sha256)
     if same is not None:
         report.unchanged.append((shown_path(same), item.source))
         return
     earlier = index.find(day_dir, lambda sha, source: source == source_file)
+    if earlier is not None:
+        try:
+            text, notes = updated_article(earlier.read_text(encoding="utf-8"), item, source_file)
+        except (OSError, UnicodeDecodeError, BriefingError) as exc:
+            reason = "; ".join(p.message for p in exc.problems) if isinstance(exc, BriefingError) else str(exc)
+            report.rejected.append((item.source, f"cannot update {shown_path(earlier)}: {reason}"))
+            return
+        report.warnings += [f"{shown_path(earlier)}: {note}" for note in notes]
+        if not report.dry_run:
+            backup = config.cache_dir / "replaced" / f"{earlier.relative_to(config.content_dir)}.{time.time_ns()}"
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(earlier, backup)
+            write_atomic(earlier, text)
+        index.add(earlier, item.sha256, source_file)
+        report.written.append((shown_path(earlier), item.source))
+        report.planned.append((shown_path(earlier), item))
+        return
     base = slugify(item.title) or "item"
     slug, n = base, 1
-    while (day_dir / f"{slug}.md").exists() and day_dir / f"{slug}.md" != earlier:
+    while (day_dir / f"{slug}.md").exists() or index.claimed(day_dir / f"{slug}.md"):
         n += 1
         slug = f"{base}-{n}"
     target = day_dir / f"{slug}.md"
-    if earlier is not None:
-        backup = config.cache_dir / "replaced" / f"{earlier.relative_to(config.content_dir)}.{time.time_ns()}"
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(earlier, backup)
-        earlier.unlink()
-    write_atomic(target, to_markdown(item, slug, source_file))
+    if not report.dry_run:
+        write_atomic(target, to_markdown(item, slug, source_file))
     index.add(target, item.sha256, source_file)
     report.written.append((shown_path(target), item.source))
+    report.planned.append((shown_path(target), item))
 
 
 _SOURCE_LINE = re.compile(r"^source_file: (.+)$", re.MULTILINE)
@@ -375,9 +482,12 @@ class _Index:
         return None
 
     def add(self, path: Path, sha: str, source: str) -> None:
-        """Record an article just written."""
-        self.entries = {p: e for p, e in self.entries.items() if p.exists()}
+        """Record an article just written (or, in a dry run, that would be)."""
         self.entries[path] = (sha, source)
+
+    def claimed(self, path: Path) -> bool:
+        """Whether an article of this run has the path (a dry run writes none)."""
+        return path in self.entries
 
     def _read(self, folder: Path) -> None:
         if folder in self.read or any(folder.is_relative_to(done) for done in self.read) or not folder.is_dir():

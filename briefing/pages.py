@@ -100,6 +100,8 @@ def _pages(config: SiteConfig, site: Site, now: datetime, search: bool) -> Itera
             related=site.related[article.url],
         )
         yield listed(page, article.modified)
+        for alias in article.aliases:  # a redirect page, kept out of sitemaps and feeds
+            yield make_page(alias, "alias.html", page.origin, None, target=article.card)
     for briefing in site.briefings:
         yield listed(
             make_page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing),

@@ -48,6 +48,11 @@ def find_theme(config: SiteConfig) -> Theme:
 
 
 @functools.lru_cache(maxsize=4096)  # a list page shows the same few days again and again
+def join_names(names: tuple[str, ...] | list[str]) -> str:
+    """A byline's names as a desk writes them: 'Ann Reporter and Bo Writer', 'A, B and C'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def long_date(value: date) -> str:
     """'Friday 29 April 2022'."""
     return f"{value:%A} {value.day} {value:%B %Y}"
@@ -91,6 +96,7 @@ class Templates:
             in_body=lambda text, html: holds_text(str(html), str(text)),
             lead_with=lambda html, lead: lead_with(str(html), str(lead)),
             monthday=lambda value: f"{value:%B} {value.day}",
+            names=join_names,
         )
         self.env.globals.update(
             site=config,

@@ -72,6 +72,7 @@ class Article:
     template_line: int
     dateline: str | None
     agency: str | None
+    aliases: tuple[str, ...]
     html: str
     words: int
     digest: str
@@ -258,7 +259,7 @@ def place(source: ArticleSource) -> str:
     the template of its page. An edit that keeps its place (and its order among articles of
     the same minute) changes only the pages that show it, as a card or whole: every list keeps
     its shape."""
-    where = (source.date, source.slug, source.tags, source.draft, source.modified)
+    where = (source.date, source.slug, source.tags, source.draft, source.modified, source.aliases)
     return _digest(repr((*where, source.template, source.template_line)))
 
 
@@ -298,6 +299,7 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
         template_line=source.template_line,
         dateline=source.dateline,
         agency=source.agency,
+        aliases=source.aliases,
         html=body.html,
         words=body.words,
         digest=source.digest,

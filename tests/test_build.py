@@ -64,7 +64,7 @@ def test_article_page_shows_everything_an_article_has(fixture_site: Path, cli) -
     assert cli("build", "--now", FIXTURE_NOW).status == 0
     page = (fixture_site / "public/2022/04/29/nato-global-outlook/index.html").read_text()
     assert '<time datetime="2022-04-29T09:30:00+01:00">Friday 29 April 2022, 09:30 BST</time>' in page
-    assert "By Ann Reporter, Bo Writer" in page
+    assert "By Ann Reporter and Bo Writer" in page
     assert "Image: AP" not in page and "min read" in page  # a credit is shown only with its image
     assert "“I mean that NATO must have a global outlook,” Truss said – and she meant it." in page
     assert 'id="our-war"' in page and 'href="#our-war"' in page  # heading anchors

@@ -157,15 +157,146 @@ def test_reingest_changes_nothing_and_raw_files_stay(site, cli, tmp_path: Path) 
     assert snapshot(tmp_path / "raw") == raw_before
 
 
-def test_an_edited_raw_file_replaces_its_article(site, cli) -> None:
+def test_a_newer_version_updates_its_article_in_place(site, cli) -> None:
     root = site({"site.toml": "", "inbox/a.txt": "date 2022-04-29 Old headline here\n\nOld text.\n"})
     assert cli("ingest", "inbox").status == 0
-    Path("inbox/a.txt").write_text("date 2022-04-29 New headline here\n\nNew text.\n")
+    Path("inbox/a.txt").write_text("date 2022-04-29 09:30 New headline here\n\nNew text.\n")
     run = cli("ingest", "inbox")
-    assert "written content/2022/04/29/new-headline-here.md <- inbox/a.txt" in run.out
-    assert [p.name for p in (root / "content").rglob("*.md")] == ["new-headline-here.md"]
+    assert "written content/2022/04/29/old-headline-here.md <- inbox/a.txt" in run.out  # the URL stays
+    (article,) = (root / "content").rglob("*.md")
+    meta = front(article)
+    assert meta["title"] == "New headline here" and meta["slug"] == "old-headline-here"  # no hand edit: refreshed
+    assert str(meta["date"]) == "2022-04-29 09:30:00" and article.read_text().endswith("---\nNew text.\n")
     (backup,) = [p for p in (root / ".briefing-cache/replaced").rglob("*") if p.is_file()]
     assert "Old text." in backup.read_text()
+
+
+def _edit_front(path: Path, **changes: object) -> None:
+    text = path.read_text(encoding="utf-8")
+    _, head, body = text.split("---\n", 2)
+    data = yaml.safe_load(head)
+    data.update(changes)
+    lines = "".join(
+        yaml.safe_dump(
+            {k: v}, allow_unicode=True, width=10_000, default_flow_style=None if isinstance(v, list | dict) else False
+        )
+        for k, v in data.items()
+    )
+    path.write_text(f"---\n{lines}---\n{body}", encoding="utf-8")
+
+
+WIRE_V1 = "date 2022-05-02 09:30 LONDON (AP) — Police in St. Petersburg detained 200 people on Sunday. Others fled.\n\nMore details.\n"
+WIRE_V2 = "date 2022-05-02 10:45 LONDON (AP) — Police in St. Petersburg detained 300 people on Sunday. Others fled.\n\nMore details came.\n"
+WIRE_V3 = WIRE_V2.replace("More details came.", "Even more details came.")
+
+
+def test_hand_edits_survive_every_wire_update(site, cli) -> None:
+    root = site({"site.toml": "", "inbox/a.txt": WIRE_V1})
+    assert cli("ingest", "inbox").status == 0
+    (article,) = (root / "content").rglob("*.md")
+    first = front(article)
+    _edit_front(
+        article, title="Hundreds held at St. Petersburg protests", tags=["Russia", "Protests"], desk_note="checked"
+    )
+    for version in (WIRE_V2, WIRE_V3):  # the record keeps the desk's edits detectable after each update
+        Path("inbox/a.txt").write_text(version)
+        assert cli("ingest", "inbox").status == 0
+        assert list((root / "content").rglob("*.md")) == [article]
+        meta = front(article)
+        assert meta["title"] == "Hundreds held at St. Petersburg protests"  # edited by hand: kept
+        assert meta["tags"] == ["Russia", "Protests"] and meta["desk_note"] == "checked"  # kept, added key kept
+        assert meta["slug"] == first["slug"]  # the URL never changes by itself
+        assert str(meta["date"]) == "2022-05-02 10:45:00"  # a wire fact: refreshed
+        assert meta["summary"] == "Others fled." and meta["dateline"] == "London" and meta["agency"] == "AP"
+    assert article.read_text().endswith(
+        "Police in St. Petersburg detained 300 people on Sunday. Others fled.\n\nEven more details came.\n"
+    )
+
+
+def test_hand_edits_survive_an_update_in_a_fresh_clone(site, cli, tmp_path: Path) -> None:
+    import subprocess
+
+    origin = site({"site.toml": "", "inbox/a.txt": WIRE_V1})
+    assert cli("ingest", "inbox").status == 0
+    (article,) = (origin / "content").rglob("*.md")
+    _edit_front(article, title="Hundreds held at St. Petersburg protests")
+    git = ["git", "-c", "user.name=Desk", "-c", "user.email=desk@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=origin, check=True)
+    subprocess.run([*git, "add", "content", "inbox", "site.toml"], cwd=origin, check=True)
+    subprocess.run([*git, "commit", "-qm", "ingest"], cwd=origin, check=True)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    assert not (clone / ".briefing-cache").exists()
+    (clone / "inbox/a.txt").write_text(WIRE_V2)
+    assert cli("--site", str(clone), "ingest", str(clone / "inbox")).status == 0
+    (updated,) = (clone / "content").rglob("*.md")
+    assert updated.relative_to(clone) == article.relative_to(origin)
+    meta = front(updated)
+    assert meta["title"] == "Hundreds held at St. Petersburg protests" and str(meta["date"]) == "2022-05-02 10:45:00"
+
+
+def test_an_agency_moving_an_item_to_another_day_keeps_its_url(site, cli) -> None:
+    root = site({"site.toml": "", "inbox/a.txt": WIRE_V1})
+    assert cli("ingest", "inbox").status == 0
+    (article,) = (root / "content").rglob("*.md")
+    Path("inbox/a.txt").write_text(WIRE_V2.replace("2022-05-02", "2022-05-03"))
+    run = cli("ingest", "inbox")
+    assert run.status == 0 and "the agency moved the item to 2022-05-03; it stays on 2022-05-02" in run.err
+    assert list((root / "content").rglob("*.md")) == [article] and str(front(article)["date"]) == "2022-05-02 09:30:00"
+
+
+def test_dry_run_says_what_each_item_would_be_and_writes_nothing(site, cli) -> None:
+    root = site({"site.toml": "", "inbox/a.txt": "date 2022-05-02 09:30\nBy Jane Smith\n\n" + WIRE_V1.split(" ", 3)[3]})
+    run = cli("ingest", "--dry-run", "inbox")
+    assert run.status == 0 and not (root / "content").exists()
+    assert run.out.splitlines() == [
+        "would write content/2022/05/02/police-in-st-petersburg-detained-200-people.md <- inbox/a.txt",
+        "  title:    Police in St. Petersburg detained 200 people",
+        "  date:     2022-05-02 09:30:00",
+        "  dateline: London",
+        "  agency:   AP",
+        "  author:   Jane Smith",
+        "  tags:     Saint Petersburg",
+        "  summary:  Others fled.",
+    ]
+
+
+def test_an_alias_writes_a_redirect_page_kept_out_of_sitemaps_and_feeds(site, cli) -> None:
+    root = site(
+        {
+            "site.toml": 'base_url = "https://example.org/news/"\n',
+            "content/a.md": "---\ntitle: Moved story\ndate: 2022-05-02\nslug: new-slug\naliases: [/2022/05/02/old-slug/, /old.html]\n---\nText.\n",
+        }
+    )
+    run = cli("build", "--now", "2022-05-03", "--strict")
+    assert run.status == 0, run
+    for alias in ("2022/05/02/old-slug/index.html", "old.html"):
+        page = (root / "public" / alias).read_text()
+        assert '<meta http-equiv="refresh" content="0; url=/news/2022/05/02/new-slug/">' in page
+        assert '<link rel="canonical" href="https://example.org/news/2022/05/02/new-slug/">' in page
+        assert '<meta name="robots" content="noindex">' in page
+    for listing in ("sitemap.xml", "feed.xml", "feed.json", "news-sitemap.xml"):
+        assert "old-slug" not in (root / "public" / listing).read_text()
+
+
+@pytest.mark.parametrize(
+    ("alias", "message"),
+    [
+        ("/2022/05/02/other/", "would write /2022/05/02/other/, as content/b.md does too"),
+        ("../../etc/x", "alias '../../etc/x' is not a path in the site"),
+        ("/a/../../x/", "alias '/a/../../x/' is not a path in the site"),
+    ],
+)
+def test_a_bad_alias_is_refused_naming_the_file(site, cli, alias: str, message: str) -> None:
+    site(
+        {
+            "site.toml": "",
+            "content/a.md": f"---\ntitle: A\ndate: 2022-05-02\naliases: ['{alias}']\n---\nText.\n",
+            "content/b.md": "---\ntitle: Other\ndate: 2022-05-02\n---\nText.\n",
+        }
+    )
+    run = cli("build", "--now", "2022-05-03")
+    assert run.status == 1 and message in run.err, run
 
 
 @pytest.mark.parametrize(

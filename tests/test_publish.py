@@ -232,3 +232,17 @@ http {{
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_rejected_inbox_item_never_holds_back_the_edition(repo: Path, remote: Path, tmp_path: Path, cli) -> None:
+    (repo / "inbox").mkdir()
+    (repo / "inbox/good.txt").write_text("date 2022-04-29 Dropped in the inbox\n\nIt is published.\n")
+    (repo / "inbox/bad.txt").write_text("no date here\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Wire copy")
+    run = cli("publish", "--remote", str(remote), "--now", NOW)
+    assert run.status == 1 and "rejected inbox/bad.txt: no `date YYYY-MM-DD` at the start" in run.err
+    assert "published" in run.out
+    published = clone(remote, tmp_path / "clone")
+    assert "It is published." in (published / "2022/04/29/dropped-in-the-inbox/index.html").read_text()
+    assert (repo / "inbox/bad.txt").read_text() == "no date here\n"

@@ -37,7 +37,7 @@ from ..pages import PLAIN_TYPES, Page, make_page
 from ..site import Article, Card, Site, article_from, place
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
-SNAPSHOT_VERSION = 6
+SNAPSHOT_VERSION = 7
 
 
 class Mark(NamedTuple):
