@@ -180,7 +180,7 @@ def _build(
         delta.forget(run.snapshot_file)
     store = store if store is not None else Store(config.cache_dir)
     manifest, token = load_manifest(manifest_file)
-    planned = _plan(run, store, token)
+    planned = _plan(run, store, token, manifest)
     run.unfinished.parent.mkdir(parents=True, exist_ok=True)
     run.unfinished.touch()
     staged, link_problems = _stage(run, manifest, planned)
@@ -215,14 +215,14 @@ def _look(
     return _Run(config, options, clock, manifest_file, templates, statics, state, stamps, settings, inputs)
 
 
-def _plan(run: _Run, store: Store, token: str) -> _Plan:
+def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _Plan:
     """The quick path when the last build's snapshot is of this output and every changed
     article keeps its place; else load every article, render Markdown, assemble and plan all."""
     config, options, clock = run.config, run.options, run.clock
     last = delta.load(run.snapshot_file) if run.settings is not None else None
     clock.lap("snapshot")
     if run.settings is not None and last is not None and last.token == token:
-        quick = delta.quick(config, last, run.settings, run.stamps, options.now, store)
+        quick = delta.quick(config, last, run.settings, run.stamps, options.now, store, manifest)
         if quick is not None:
             clock.lap("quick")
             return _Plan(quick.pages, quick.snapshot, tuple(quick.warnings), len(quick.changed), quick)
@@ -244,8 +244,9 @@ def _plan(run: _Run, store: Store, token: str) -> _Plan:
 
 
 def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Staged, list[tuple[str, Problem]]]:
-    """Render and stage what changed, then check links: all of them when files came, went or
-    changed their ids; else only those of the pages rendered now (the rest keep their verdict)."""
+    """Render and stage what changed, then check links: all of them when files went or changed
+    their ids; else only those of the pages rendered now, and of pages with a broken link when
+    files came (the rest keep their verdict)."""
     config, options = run.config, run.options
     progress = _progress if sys.stderr.isatty() and len(planned.pages) > 2000 else None
     statics = run.statics if planned.quick is None else None
@@ -255,8 +256,15 @@ def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Stage
     if staged.reshaped or previous is None:
         link_problems = check_links(config, options.out_dir, staged.entries)
     else:
-        kept = [(name, p) for name, p in previous if name not in staged.rendered_files and name in staged.entries]
-        fresh = check_links(config, options.out_dir, staged.entries, staged.rendered_files)
+        # Pages not rendered keep their verdicts; when files only came, a page with a broken
+        # link is checked again, as the new file may be what it links to.
+        again = {name for name, _ in previous} if staged.grown else set()
+        kept = [
+            (name, p)
+            for name, p in previous
+            if name not in staged.rendered_files and name not in again and name in staged.entries
+        ]
+        fresh = check_links(config, options.out_dir, staged.entries, staged.rendered_files | again)
         link_problems = sorted(kept + fresh, key=lambda item: (item[0], str(item[1])))
     run.clock.lap("links")
     return staged, link_problems

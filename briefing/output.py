@@ -39,8 +39,10 @@ class Staged:
     rendered: int = 0
     unchanged: int = 0
     rendered_files: set[str] = field(default_factory=set)
-    # Whether links elsewhere may have changed meaning: files came or went, or ids changed.
+    # Whether links elsewhere may have broken: files went, or ids went.
     reshaped: bool = False
+    # Whether files or ids came: a link that was broken may lead somewhere now (none can break).
+    grown: bool = False
     out_existed: bool = True  # a failed build into a folder that was not there leaves none
 
     def commit(self) -> None:
@@ -118,8 +120,13 @@ def stage_site(
             result.rendered_files.add(file)
             result.entries[file] = entry
             old = manifest.get(file)
-            if old is None or old.ids != entry.ids:
-                result.reshaped = True
+            if old is None:
+                result.grown = True
+            elif old.ids != entry.ids:
+                if set(old.ids.split("\n")) <= set(entry.ids.split("\n")):
+                    result.grown = True  # ids came: an anchor that was broken may lead somewhere now
+                else:
+                    result.reshaped = True
             if temp is None:
                 result.unchanged += 1
             else:
@@ -137,7 +144,8 @@ def stage_site(
         result.discard()
         raise
     result.stale = sorted(set(manifest) - set(result.entries)) if static_files is not None else []
-    result.reshaped = result.reshaped or bool(result.stale) or any(name not in manifest for name in result.entries)
+    result.reshaped = result.reshaped or bool(result.stale)
+    result.grown = result.grown or any(name not in manifest for name in result.entries)
     return result
 
 
@@ -145,8 +153,10 @@ def _render_all(
     job: _Job, todo: list[int], progress: Callable[[int, int], None] | None, parallel: bool
 ) -> Iterator[Rendered]:
     """Render the pages at the given indices: in this process, or in forked workers."""
-    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
     workers = count(parallel)
+    # chunks small enough to share a few hundred pages evenly, large enough to be worth sending
+    size = min(CHUNK, max(8, -(-len(todo) // (4 * workers))))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     done = 0
     if len(todo) < PARALLEL_FROM or workers < 2:
         for chunk in chunks:

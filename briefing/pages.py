@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -47,11 +47,20 @@ class Page:
         return self.url.lstrip("/") + "index.html" if self.url.endswith("/") else self.url.lstrip("/")
 
 
-def plan(config: SiteConfig, site: Site, now: datetime, search: bool = False) -> list[Page]:
+def plan(
+    config: SiteConfig,
+    site: Site,
+    now: datetime,
+    search: bool = False,
+    wanted: Callable[[str], bool] | None = None,
+    whole: Callable[[Any], Any] | None = None,
+) -> list[Page]:
     """Every page of the site, in a stable order; two pages with one URL fail the build.
     `now` picks the articles of the news sitemap (published in the two days before it);
-    `search` says whether the search page can offer search."""
-    pages = list(_pages(config, site, now, search))
+    `search` says whether the search page can offer search. With `wanted`, only the pages
+    whose URL it accepts, `whole` making each article they hold whole (the site then holds
+    `Held` cards in their place)."""
+    pages = list(_pages(config, site, now, search, wanted or (lambda url: True), whole or (lambda article: article)))
     seen: dict[str, Page] = {}
     problems: list[Problem] = []
     for page in pages:
@@ -74,78 +83,101 @@ NEWS_WINDOW = timedelta(days=2)
 NEWS_LIMIT = 1000
 
 
-def _pages(config: SiteConfig, site: Site, now: datetime, search: bool) -> Iterator[Page]:
-    """Every page; each HTML page's URL and last-modified time also go into the sitemap."""
+def _pages(
+    config: SiteConfig,
+    site: Site,
+    now: datetime,
+    search: bool,
+    wanted: Callable[[str], bool],
+    whole: Callable[[Any], Any],
+) -> Iterator[Page]:
+    """The pages `wanted` accepts; every HTML page's URL and last-modified time go into the
+    sitemap all the same."""
     sitemap: list[tuple[str, datetime | None]] = []
-
-    def listed(page: Page, lastmod: datetime | None) -> Page:
-        sitemap.append((page.url, lastmod))
-        return page
-
     root = shown_path(config.root)
+
+    def origin(path: str) -> str:
+        return path if root == "." else f"{root}/{path}"  # as shown_path, without 10,000 Paths
+
     latest = site.briefings[0] if site.briefings else None
     recent = tuple(b.link for b in site.briefings[1 : 1 + config.home_days])
-    home = make_page("/", "home.html", "the home page", briefing=latest, recent=recent)
-    yield listed(home, _newest(latest.cards if latest else ()))
-    for article in site.articles:
-        older, newer = site.neighbours[article.url]
-        page = make_page(
-            article.url,
-            article.template,
-            article.path if root == "." else f"{root}/{article.path}",  # as shown_path, without 10,000 Paths
-            article.template_line,
-            article=article,
-            previous=older,
-            next=newer,
-            related=site.related[article.url],
-        )
-        yield listed(page, article.modified)
-        for alias in article.aliases:  # a redirect page, kept out of sitemaps and feeds
-            yield make_page(alias, "alias.html", page.origin, None, target=article.card)
+    sitemap.append(("/", _newest(latest.cards if latest else ())))
+    if wanted("/"):
+        yield make_page("/", "home.html", "the home page", briefing=latest, recent=recent)
+    for held in site.articles:
+        sitemap.append((held.url, held.modified))
+        if wanted(held.url):
+            article = whole(held)
+            older, newer = site.neighbours[article.url]
+            yield make_page(
+                article.url,
+                article.template,
+                origin(article.path),
+                article.template_line,
+                article=article,
+                previous=older,
+                next=newer,
+                related=site.related[article.url],
+            )
+        for alias in held.aliases:  # a redirect page, kept out of sitemaps and feeds
+            if wanted(alias):
+                yield make_page(alias, "alias.html", origin(held.path), None, target=held.card)
     for briefing in site.briefings:
-        yield listed(
-            make_page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing),
-            _newest(briefing.cards),
-        )
+        sitemap.append((briefing.url, _newest(briefing.cards)))
+        if wanted(briefing.url):
+            yield make_page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing)
     for month in site.months:
-        month_page = make_page(month.url, "month.html", f"the archive of {month.first_day:%Y-%m}", month=month)
-        yield listed(month_page, _newest(c for b in month.briefings for c in b.cards))
+        sitemap.append((month.url, _newest(c for b in month.briefings for c in b.cards)))
+        if wanted(month.url):
+            yield make_page(month.url, "month.html", f"the archive of {month.first_day:%Y-%m}", month=month)
     for year in site.years:
-        year_page = make_page(year.url, "year.html", f"the archive of {year.year}", year=year)
-        yield listed(year_page, _newest(c for m in year.months for b in m.briefings for c in b.cards))
-    tag_index = make_page("/tags/", "tags.html", "the tag index", tags=tuple((t.ref, len(t.cards)) for t in site.tags))
-    yield listed(tag_index, _newest(a.card for a in site.articles))
+        sitemap.append((year.url, _newest(c for m in year.months for b in m.briefings for c in b.cards)))
+        if wanted(year.url):
+            yield make_page(year.url, "year.html", f"the archive of {year.year}", year=year)
+    sitemap.append(("/tags/", _newest(a.card for a in site.articles)))
+    if wanted("/tags/"):
+        yield make_page("/tags/", "tags.html", "the tag index", tags=tuple((t.ref, len(t.cards)) for t in site.tags))
     by_url = {a.url: a for a in site.articles}
     for tag in site.tags:
         chunks = [tag.cards[i : i + config.per_page] for i in range(0, len(tag.cards), config.per_page)]
         urls = [tag.ref.url] + [f"{tag.ref.url}page/{n}/" for n in range(2, len(chunks) + 1)]
         for number, (url, cards) in enumerate(zip(urls, chunks, strict=True), 1):
-            pagination = Pagination(
-                number,
-                len(chunks),
-                urls[number - 2] if number > 1 else None,
-                urls[number] if number < len(urls) else None,
+            sitemap.append((url, _newest(cards)))
+            if wanted(url):
+                pagination = Pagination(
+                    number,
+                    len(chunks),
+                    urls[number - 2] if number > 1 else None,
+                    urls[number] if number < len(urls) else None,
+                )
+                yield make_page(
+                    url, "tag.html", f"tag {tag.ref.name!r}", tag=tag.ref, cards=cards, pagination=pagination
+                )
+        if wanted(f"{tag.ref.url}feed.xml"):
+            entries = tuple(whole(by_url[c.url]) for c in tag.cards[: config.feed_length])
+            yield make_page(
+                f"{tag.ref.url}feed.xml",
+                "feed.xml",
+                f"the feed of tag {tag.ref.name!r}",
+                title=f"{config.title}: {tag.ref.name}",
+                home=tag.ref.url,
+                entries=entries,
             )
-            page = make_page(url, "tag.html", f"tag {tag.ref.name!r}", tag=tag.ref, cards=cards, pagination=pagination)
-            yield listed(page, _newest(cards))
-        entries = tuple(by_url[c.url] for c in tag.cards[: config.feed_length])
-        yield make_page(
-            f"{tag.ref.url}feed.xml",
-            "feed.xml",
-            f"the feed of tag {tag.ref.name!r}",
-            title=f"{config.title}: {tag.ref.name}",
-            home=tag.ref.url,
-            entries=entries,
-        )
-    yield make_page("/404.html", "404.html", "the not-found page")
-    yield make_page("/search/", "search.html", "the search page", search_available=search)
-    entries = site.articles[: config.feed_length]
-    yield make_page("/feed.xml", "feed.xml", "the site feed", title=config.title, home="/", entries=entries)
-    yield make_page("/feed.json", "feed.json", "the JSON feed", title=config.title, home="/", entries=entries)
-    yield make_page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=tuple(sitemap))
-    news = tuple(a.card for a in site.articles if now - NEWS_WINDOW < a.date <= now)[:NEWS_LIMIT]
-    yield make_page("/news-sitemap.xml", "news-sitemap.xml", "the news sitemap", cards=news)
-    yield make_page("/robots.txt", "robots.txt", "robots.txt")
+    if wanted("/404.html"):
+        yield make_page("/404.html", "404.html", "the not-found page")
+    if wanted("/search/"):
+        yield make_page("/search/", "search.html", "the search page", search_available=search)
+    if wanted("/feed.xml") or wanted("/feed.json"):
+        entries = tuple(whole(a) for a in site.articles[: config.feed_length])
+        yield make_page("/feed.xml", "feed.xml", "the site feed", title=config.title, home="/", entries=entries)
+        yield make_page("/feed.json", "feed.json", "the JSON feed", title=config.title, home="/", entries=entries)
+    if wanted("/sitemap.xml"):
+        yield make_page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=Plain(sitemap))
+    if wanted("/news-sitemap.xml"):
+        news = tuple(a.card for a in site.articles if now - NEWS_WINDOW < a.date <= now)[:NEWS_LIMIT]
+        yield make_page("/news-sitemap.xml", "news-sitemap.xml", "the news sitemap", cards=news)
+    if wanted("/robots.txt"):
+        yield make_page("/robots.txt", "robots.txt", "robots.txt")
 
 
 def _newest(cards: Iterable[Card]) -> datetime | None:
@@ -166,10 +198,17 @@ def _field_names(cls: type) -> tuple[str, ...]:
 PLAIN_TYPES = frozenset({str, int, float, bool, type(None), datetime, date})  # compared by repr
 
 
+class Plain(tuple[Any, ...]):
+    """A tuple known to hold plain values only (the sitemap's thirteen thousand URLs and times):
+    fingerprinted by its repr, and never walked for articles and cards."""
+
+    __slots__ = ()
+
+
 def fingerprint(value: Any) -> str:
     """A stable text standing for `value`: articles and cards by their digest, the rest by value."""
     kind = type(value)
-    if kind in PLAIN_TYPES:
+    if kind in PLAIN_TYPES or kind is Plain:
         return repr(value)
     if kind is tuple or kind is list:
         return "[" + ",".join(map(fingerprint, value)) + "]"

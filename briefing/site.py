@@ -181,27 +181,68 @@ def assemble(config: SiteConfig, sources: Iterable[ArticleSource], bodies: Mappi
     published = [s for s in wanted if s.date <= now]
     scheduled = [s for s in wanted if s.date > now]
     tag_refs = _tag_refs(config, published)
-    articles = sorted(
-        (_article(s, bodies[s.body_sha], tag_refs) for s in published),
-        key=lambda a: (a.date, a.title, a.url),
-        reverse=True,
-    )
-    briefings = _briefings(articles)
+    articles = [_article(s, bodies[s.body_sha], tag_refs) for s in published]
+    next_due = min(scheduled, key=lambda s: (s.date, s.path), default=None)
+    return arrange(articles, config.related, next_due)
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A published article as the lists know it (its card and where its page is), standing in
+    for the whole article where only lists are planned (see `briefing.state.snapshot.grow`)."""
+
+    card: Card
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return self.card.url
+
+    @property
+    def path(self) -> str:
+        return self.card.path
+
+    @property
+    def title(self) -> str:
+        return self.card.title
+
+    @property
+    def date(self) -> datetime:
+        return self.card.date
+
+    @property
+    def modified(self) -> datetime:
+        return self.card.modified
+
+    @property
+    def tags(self) -> tuple[TagRef, ...]:
+        return self.card.tags
+
+
+def arrange(
+    articles: Iterable[Any], related_limit: int, next_due: ArticleSource | None, related_only: set[str] | None = None
+) -> Site:
+    """The site's lists from its published articles (Articles, or `Held` cards): editions,
+    tags, months, years, neighbours, and the related articles of each (or of those named)."""
+    ordered = sorted(articles, key=lambda a: (a.date, a.title, a.url), reverse=True)
+    briefings = _briefings(ordered)
     by_tag: dict[str, list[Card]] = defaultdict(list)
-    for article in articles:
+    refs: dict[str, TagRef] = {}
+    for article in ordered:
         for ref in article.tags:
             by_tag[ref.name].append(article.card)
-    tags = tuple(Tag(tag_refs[name], tuple(cards)) for name, cards in sorted(by_tag.items(), key=_tag_order))
+            refs[ref.name] = ref
+    tags = tuple(Tag(refs[name], tuple(cards)) for name, cards in sorted(by_tag.items(), key=_tag_order))
     months = _months(briefings)
     return Site(
-        articles=tuple(articles),
+        articles=tuple(ordered),
         briefings=briefings,
         tags=tags,
         months=months,
         years=_years(months),
-        neighbours=_neighbours(articles),
-        related=_related(articles, by_tag, config.related),
-        next_due=min(scheduled, key=lambda s: (s.date, s.path), default=None),
+        neighbours=_neighbours(ordered),
+        related=_related(ordered, by_tag, related_limit, related_only),
+        next_due=next_due,
     )
 
 
@@ -351,19 +392,30 @@ def _neighbours(articles: list[Article]) -> dict[str, tuple[Card | None, Card | 
     }
 
 
+def related_of(site: Site, limit: int, only: set[str]) -> dict[str, tuple[Card, ...]]:
+    """The related articles of the articles named (as `arrange` finds them)."""
+    return _related(list(site.articles), {t.ref.name: list(t.cards) for t in site.tags}, limit, only)
+
+
 RELATED_WINDOW = 10  # per tag, the articles nearest in time that are considered
 
 
-def _related(articles: list[Article], by_tag: dict[str, list[Card]], limit: int) -> dict[str, tuple[Card, ...]]:
-    """Up to `limit` articles sharing the most tags with each article; ties go to the nearest
-    in time, then the newest. For news, 'related' means related and recent: only the
-    RELATED_WINDOW articles on either side in each shared tag are considered, which keeps this
-    linear in the number of articles."""
+def _related(
+    articles: list[Any], by_tag: dict[str, list[Card]], limit: int, only: set[str] | None = None
+) -> dict[str, tuple[Card, ...]]:
+    """Up to `limit` articles sharing the most tags with each article (or each named in
+    `only`); ties go to the nearest in time, then the newest. For news, 'related' means related
+    and recent: only the RELATED_WINDOW articles on either side in each shared tag are
+    considered, which keeps this linear in the number of articles, and makes an article's
+    related list depend only on its neighbours in its tags (so adding an article changes the
+    lists of those neighbours alone)."""
     rank = {a.url: i for i, a in enumerate(articles)}  # 0 is the newest
     members = {name: [rank[card.url] for card in cards] for name, cards in by_tag.items()}
     position = {name: {r: i for i, r in enumerate(ranks)} for name, ranks in members.items()}
     related: dict[str, tuple[Card, ...]] = {}
     for here, article in enumerate(articles):
+        if only is not None and article.url not in only:
+            continue
         shared: dict[int, int] = {}
         for ref in article.tags:
             ranks = members[ref.name]
@@ -371,6 +423,7 @@ def _related(articles: list[Article], by_tag: dict[str, list[Card]], limit: int)
             for other in ranks[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
                 shared[other] = shared.get(other, 0) + 1
         shared.pop(here, None)
-        best = sorted((-count, abs(other - here), other) for other, count in shared.items())[:limit]
+        when = article.date
+        best = sorted((-count, abs(articles[other].date - when), other) for other, count in shared.items())[:limit]
         related[article.url] = tuple(articles[other].card for _, _, other in best)
     return related

@@ -172,6 +172,20 @@ def test_broken_links_warn_and_fail_with_strict(site, cli) -> None:
     assert snapshot(Path("public")) == before
 
 
+def test_link_verdicts_follow_pages_that_come_and_go(site, cli) -> None:
+    """A build that renders only some pages keeps the others' verdicts: an article added later
+    mends a link to it, and deleting it breaks that link again."""
+    site({"content/a.md": "---\ntitle: A\ndate: 2022-04-29\n---\nSee [later](/2022/04/30/later/#more).\n"})
+    broken = "warning: public/2022/04/29/a/index.html: broken link: /2022/04/30/later/#more (from content/a.md)"
+    assert broken in cli("build", "--now", "2022-05-01").err
+    later = Path("content/later.md")
+    later.write_text("---\ntitle: Later\ndate: 2022-04-30\n---\nText.\n\n## More\n")
+    run = cli("build", "--now", "2022-05-01")
+    assert "broken" not in run.err, run
+    later.unlink()
+    assert broken in cli("build", "--now", "2022-05-01").err
+
+
 def test_template_links_are_checked_too(site, cli) -> None:
     site(
         {

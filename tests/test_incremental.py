@@ -266,3 +266,49 @@ def test_n_edits_of_one_article_leave_one_cached_body(fixture_site: Path, cli) -
     article.unlink()  # a deleted article's body goes too (the full path)
     assert cli("build", "--now", FIXTURE_NOW).status == 0
     assert rows() == (first[0] - 1, first[1] - 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("2022/04/28/added.md", "---\ntitle: Added story\ndate: 2022-04-28T12:00\ntags: [NATO, Ukraine]\n---\nNew.\n"),
+        ("2022/04/27/new-day.md", "---\ntitle: A day of its own\ndate: 2022-04-27T08:00\ntags: [Chile]\n---\nNew.\n"),
+        (
+            "2022/04/29/new-tag.md",
+            "---\ntitle: A new topic\ndate: 2022-04-29T07:00\ntags: [Brand New, NATO]\n---\nNew.\n",
+        ),
+        ("2022/04/29/no-tags.md", "---\ntitle: Untagged\ndate: 2022-04-29T23:00\n---\nNew.\n"),
+    ],
+)
+def test_an_added_article_plans_only_the_pages_that_hold_or_list_it(fixture_site: Path, name: str, text: str) -> None:
+    config = load_config(fixture_site)
+    now = parse_when(FIXTURE_NOW, config.zone)
+    assert now is not None
+    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    first = build(config, options)
+    path = fixture_site / "content" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    report = build(config, options)  # a fresh store, as a fresh process has
+    assert report.quick and report.articles_read == 1
+    assert report.pages > first.pages and report.rendered < report.pages
+    clean = _clean_build(fixture_site, now)
+    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == clean
+    assert report.pages == len([name for name in clean if not name.startswith("static/")])
+    again = fixture_site / "content" / name.replace(".md", "-2.md")
+    again.write_text(text.replace("title: ", "title: Second "))
+    assert build(config, options).quick  # the snapshot it left is right for the next one
+    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, now)
+
+
+def test_an_added_draft_or_scheduled_article_takes_the_full_path(fixture_site: Path) -> None:
+    config = load_config(fixture_site)
+    now = parse_when(FIXTURE_NOW, config.zone)
+    assert now is not None
+    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    build(config, options)
+    (fixture_site / "content/draft.md").write_text("---\ntitle: Draft\ndate: 2022-04-28\ndraft: true\n---\nNo.\n")
+    assert not build(config, options).quick
+    (fixture_site / "content/later.md").write_text("---\ntitle: Later\ndate: 2030-01-01\n---\nNo.\n")
+    assert not build(config, options).quick
+    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, now)

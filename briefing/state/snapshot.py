@@ -12,8 +12,11 @@ warnings; each published article's card; and each page that shows cards or holds
 as a recipe with those by path. The next build parses only the files whose stamps changed;
 when each keeps its place (and the settings, the set of files and what the clock publishes
 are as they were), it re-plans just the pages that show or hold them, re-making the other
-articles those pages hold from the cache. Anything else (or anything missing) takes the full
-path, which is always right; the incremental-equals-clean property test runs both.
+articles those pages hold from the cache. When articles were only added (`grow`), the lists
+are arranged again from the cards, with the new articles whole and every other one a `Held`
+card, and only the pages that hold or list a new article are planned; the recipes of those
+whose keys changed are made again. Anything else (or anything missing) takes the full path,
+which is always right; the incremental-equals-clean property test runs all three.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import operator
 import pickle
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,11 +36,12 @@ from ..config import SiteConfig
 from ..content import ArticleSource, load_article
 from ..errors import BriefingError, Problem
 from ..markup import render_bodies
-from ..pages import PLAIN_TYPES, Page, make_page
-from ..site import Article, Card, Site, article_from, place
+from ..pages import NEWS_WINDOW, PLAIN_TYPES, Page, Plain, make_page, plan
+from ..search import available as search_available
+from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
-SNAPSHOT_VERSION = 7
+SNAPSHOT_VERSION = 9
 
 
 class Mark(NamedTuple):
@@ -95,6 +99,8 @@ class Snapshot:
     # a recipe for each page that shows cards or holds articles, each pickled on its own: a
     # quick build unpickles the few it needs, not all 13,000
     recipes: tuple[bytes, ...]
+    urls: tuple[str, ...]  # the URL of each recipe's page, in the same order
+    keys: tuple[str, ...]  # and its key (`Page.key`): a page planned again with the same key is as it was
     # article path -> the recipes (by their place in `recipes`) of the pages holding it whole,
     # and of those showing its card: numbers, as a hundred thousand file names load slowly
     whole: dict[str, tuple[int, ...]]
@@ -113,6 +119,7 @@ class Quick:
     snapshot: Snapshot
     changed: list[str]  # the article files read
     cards: list[str]  # the articles whose cards changed
+    restructured: bool = False  # pages came (an article was added): the recipes are saved whole
 
     @property
     def warnings(self) -> list[Problem]:
@@ -131,6 +138,8 @@ def take(
 ) -> Snapshot:
     """The snapshot of a full build."""
     recipes: list[bytes] = []
+    urls: list[str] = []
+    keys: list[str] = []
     whole: dict[str, list[int]] = defaultdict(list)
     shown: dict[str, list[int]] = defaultdict(list)
     count = 0
@@ -143,6 +152,8 @@ def take(
             number = len(recipes)
             recipe = Recipe(page.url, page.template, page.origin, page.origin_line, context)
             recipes.append(pickle.dumps(recipe, protocol=5))
+            urls.append(page.url)
+            keys.append(page.key)
             for path in held:
                 whole[path].append(number)
             for path in showing:
@@ -153,6 +164,8 @@ def take(
         now=now,
         valid_until=valid_until,
         recipes=tuple(recipes),
+        urls=tuple(urls),
+        keys=tuple(keys),
         whole={p: tuple(f) for p, f in whole.items()},
         shown={p: tuple(f) for p, f in shown.items()},
         pages=count,
@@ -166,7 +179,7 @@ def _refer(value: Any, held: set[str], showing: set[str]) -> Any:
     """value with each Article and Card replaced by a reference (their paths noted in `held`
     and `showing`), and each dataclass holding them by a Remake."""
     kind = type(value)
-    if kind in PLAIN_TYPES:
+    if kind in PLAIN_TYPES or kind is Plain:
         return value
     if kind is Article:
         held.add(value.path)
@@ -188,7 +201,7 @@ def _refer(value: Any, held: set[str], showing: set[str]) -> Any:
 
 def _resolve(value: Any, article: Callable[[str], Article], cards: dict[str, Card]) -> Any:
     kind = type(value)
-    if kind in PLAIN_TYPES:
+    if kind in PLAIN_TYPES or kind is Plain:
         return value
     if kind is ArticleRef:
         return article(value)
@@ -220,12 +233,16 @@ def quick(
     stamps: dict[str, str | None],
     now: datetime,
     store: Store,
+    written: Container[str] = (),
 ) -> Quick | None:
-    """The pages to build when every changed article keeps its place; None for a full build."""
-    if snapshot is None or snapshot.settings != settings or stamps.keys() != snapshot.marks.keys():
+    """The pages to build when every changed article keeps its place, or when articles were
+    only added (`grow`; `written`: the files the last build left); None for a full build."""
+    if snapshot is None or snapshot.settings != settings:
         return None
     if now < snapshot.now or (snapshot.valid_until is not None and now >= snapshot.valid_until):
         return None  # the clock may have published an article or moved the news window
+    if stamps.keys() != snapshot.marks.keys():
+        return grow(config, snapshot, stamps, now, store, written)
     changed = [key for key, stamp in stamps.items() if stamp is None or stamp != snapshot.marks[key].stamp]
     if not changed:
         return None
@@ -283,6 +300,209 @@ def quick(
     return Quick(pages, replace(snapshot, marks=marks, cards=cards), changed, recarded)
 
 
+def grow(
+    config: SiteConfig,
+    snapshot: Snapshot,
+    stamps: dict[str, str | None],
+    now: datetime,
+    store: Store,
+    written: Container[str],
+) -> Quick | None:
+    """The pages to build when articles were only added (every other file as it was): the
+    lists are arranged again from the cards alone, and only the pages that hold or list a new
+    article are planned — its page, its neighbours and the articles whose related lists it
+    enters, its edition and those beside it, every month and year, the home page, the tag
+    index, every page and feed of its tags, the site's feeds and sitemaps. None for a full
+    build: an edit beside the addition, a draft, a scheduled article, a clash of URLs or tags."""
+    added = [key for key in stamps if key not in snapshot.marks]
+    if any(key not in stamps for key in snapshot.marks):
+        return None
+    cards = dict(snapshot.cards)
+    marks = dict(snapshot.marks)
+    fresh: dict[str, Article] = {}
+    parsed = []
+    again: set[str] = set()  # pages of articles read again: planned, in case their bodies changed
+    for key, mark in snapshot.marks.items():  # a file too fresh to trust by its stamp is read again
+        if stamps[key] is not None and stamps[key] == mark.stamp:
+            continue
+        try:
+            source, notes = load_article(Path(key), config)
+        except BriefingError:
+            return None
+        if place(source) != mark.place:
+            return None
+        marks[key] = Mark(stamps[key], mark.place, tuple(notes))
+        parsed.append((key, stamps[key], source, notes))
+        old = cards.get(source.path)
+        if old is None:
+            continue  # not published: no page shows it
+        body = render_bodies({source.body_sha: source.body}, store, parallel=False)[source.body_sha]
+        made = fresh[source.path] = article_from(source, body)
+        if made.card.digest != old.digest:
+            return None  # a headline edit beside an addition: the full path
+        again.update([made.url, *(f"{ref.url}feed.xml" for ref in made.tags)])
+    taken = {card.url for card in cards.values()}
+    tags = {ref.slug: ref.name for card in cards.values() for ref in card.tags}
+    new: dict[str, Article] = {}
+    for key in added:
+        try:
+            source, notes = load_article(Path(key), config)
+        except BriefingError:
+            return None  # the full path reports it, with every other problem
+        if source.draft or source.date > now or source.aliases:
+            return None
+        body = render_bodies({source.body_sha: source.body}, store, parallel=False)[source.body_sha]
+        made = article_from(source, body)
+        clash = made.url in taken or any(tags.get(ref.slug, ref.name) != ref.name or not ref.slug for ref in made.tags)
+        if clash:
+            return None
+        taken.add(made.url)
+        tags.update((ref.slug, ref.name) for ref in made.tags)
+        fresh[made.path] = new[made.path] = made
+        cards[made.path] = made.card
+        marks[key] = Mark(stamps[key], place(source), tuple(notes))
+        parsed.append((key, stamps[key], source, notes))
+    marks = {key: marks[key] for key in stamps}  # in file order, as a full build keeps them
+    everything = [fresh.get(path) or Held(card) for path, card in cards.items()]
+    site = arrange(everything, config.related, None, set())
+    wanted_urls, tag_urls = _touched(site, new)
+    wanted_urls |= again
+    site = replace(site, related=related_of(site, config.related, wanted_urls))
+    try:
+        pages = plan(
+            config,
+            site,
+            now,
+            config.search and search_available(),
+            lambda url: url in wanted_urls or url.startswith(tag_urls),
+            lambda held: fresh.get(held.path) or _whole(config, held, marks, store, fresh),
+        )
+    except _Missing:
+        return None
+    for key, stamp, source, notes in parsed:
+        if stamp is not None:
+            store.put_article(key, stamp, source, notes)
+    grown = _replan(snapshot, pages, written)
+    until = [a.date + NEWS_WINDOW for a in new.values() if now - NEWS_WINDOW < a.date]
+    valid_until = min([*until, *([snapshot.valid_until] if snapshot.valid_until else [])], default=None)
+    grown = replace(grown, marks=marks, cards=cards, valid_until=valid_until)
+    return Quick(pages, grown, [key for key, *_ in parsed], list(new), restructured=True)
+
+
+def _touched(site: Site, fresh: dict[str, Article]) -> tuple[set[str], tuple[str, ...]]:
+    """The URLs of the pages an added article may change, and the URLs its tags' pages start with."""
+    urls = {"/", "/tags/", "/feed.xml", "/feed.json", "/sitemap.xml", "/news-sitemap.xml"}
+    urls.update(m.url for m in site.months)
+    urls.update(y.url for y in site.years)
+    days = [b.url for b in site.briefings]
+    tag_urls: set[str] = set()
+    by_tag = {t.ref.name: [c.url for c in t.cards] for t in site.tags}
+    for article in fresh.values():
+        urls.add(article.url)
+        older, newer = site.neighbours[article.url]
+        urls.update(c.url for c in (older, newer) if c is not None)
+        day = days.index(f"/{article.date:%Y/%m/%d}/")
+        urls.update(days[max(0, day - 1) : day + 2])
+        for ref in article.tags:
+            tag_urls.add(ref.url)
+            members = by_tag[ref.name]
+            at = members.index(article.url)
+            reach = RELATED_WINDOW + 1  # the window of each of these may now hold the new article
+            urls.update(members[max(0, at - reach) : at + reach + 1])
+    return urls, tuple(sorted(tag_urls))
+
+
+def _whole(config: SiteConfig, held: Held, marks: dict[str, Mark], store: Store, fresh: dict[str, Article]) -> Article:
+    key = str(config.root / held.path)
+    cached = store.article(key, marks[key].stamp or "") if key in marks else None
+    body = store.body(cached[0].body_sha) if cached else None
+    if cached is None or body is None:
+        raise _Missing(held.path)
+    fresh[held.path] = article_from(cached[0], body)
+    return fresh[held.path]
+
+
+def _replan(snapshot: Snapshot, pages: list[Page], written: Container[str]) -> Snapshot:
+    """The snapshot with the recipes of these pages made again (or added) where their keys
+    changed, and the references from articles to them moved along."""
+    at = {url: number for number, url in enumerate(snapshot.urls)}
+    recipes, urls, keys = list(snapshot.recipes), list(snapshot.urls), list(snapshot.keys)
+    whole, shown = dict(snapshot.whole), dict(snapshot.shown)
+    moved: dict[str, tuple[set[int], set[int]]] = {}  # table's path -> (numbers gone, numbers come)
+
+    def move(table: str, path: str, number: int, come: bool) -> None:
+        gone_come = moved.setdefault(f"{table}\0{path}", (set(), set()))
+        gone_come[1 if come else 0].add(number)
+
+    added = 0
+    for page in pages:
+        added += page.file not in written
+        number = at.get(page.url)
+        if number is not None and keys[number] == page.key:
+            continue  # planned again as it was: its recipe stands
+        held: set[str] = set()
+        showing: set[str] = set()
+        context = {name: _refer(value, held, showing) for name, value in page.context.items()}
+        if number is None:
+            if not (held or showing):
+                continue
+            number = at[page.url] = len(recipes)
+            recipes.append(b"")
+            urls.append(page.url)
+            keys.append("")
+        else:
+            old_held: set[str] = set()
+            old_showing: set[str] = set()
+            _references(pickle.loads(recipes[number]).context, old_held, old_showing)
+            for path in old_held:
+                move("whole", path, number, False)
+            for path in old_showing:
+                move("shown", path, number, False)
+        recipes[number] = pickle.dumps(
+            Recipe(page.url, page.template, page.origin, page.origin_line, context), protocol=5
+        )
+        keys[number] = page.key
+        for path in held:
+            move("whole", path, number, True)
+        for path in showing:
+            move("shown", path, number, True)
+    for name, (gone, come) in moved.items():
+        table_name, path = name.split("\0", 1)
+        table = whole if table_name == "whole" else shown
+        numbers = (set(table.get(path, ())) - gone) | come
+        if numbers:
+            table[path] = tuple(sorted(numbers))
+        else:
+            table.pop(path, None)
+    return replace(
+        snapshot,
+        recipes=tuple(recipes),
+        urls=tuple(urls),
+        keys=tuple(keys),
+        whole=whole,
+        shown=shown,
+        pages=snapshot.pages + added,
+    )
+
+
+def _references(value: Any, held: set[str], showing: set[str]) -> None:
+    """The paths of the articles and cards a recipe's context refers to."""
+    kind = type(value)
+    if kind is ArticleRef:
+        held.add(value)
+    elif kind is CardRef:
+        showing.add(value)
+    elif kind is tuple or kind is list:
+        for item in value:
+            _references(item, held, showing)
+    elif kind is Remake:
+        for item in value.fields:
+            _references(item, held, showing)
+    elif kind is dict:
+        for item in value.values():
+            _references(item, held, showing)
+
+
 def snapshot_path(manifest_file: Path) -> Path:
     """Where the snapshot of the builds into an output folder lives (its marks beside it)."""
     return manifest_file.with_suffix(".snapshot")
@@ -324,10 +544,12 @@ def forget(path: Path) -> None:
 
 
 def save(path: Path, snapshot: Snapshot, quick: Quick | None = None) -> None:
-    """Write the snapshot whole, or (after a quick build) only the marks and cards it changed."""
-    if quick is None:
+    """Write the snapshot whole, or (after a quick build) only the marks and cards it changed
+    (and, when pages came, the recipes)."""
+    if quick is None or quick.restructured:
         structure = replace(snapshot, marks={}, cards={})
         write_pickle(path, (SNAPSHOT_VERSION, structure), structure)
+    if quick is None:
         _marks(path).save(snapshot.token, snapshot.marks)
         _cards(path).save(snapshot.token, snapshot.cards)
     else:
