@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import search
 from .config import SiteConfig, shown_path
-from .content import ArticleSource, load_article, load_articles
+from .content import ArticleSource, PlainPage, load_article, load_articles, load_pages
 from .errors import BriefingError, Problem
 from .links import check_links
 from .markup import render_bodies
@@ -134,6 +134,7 @@ class _Run:
     stamps: dict[str, str | None]
     settings: str | None  # everything but the articles; None while a static file is changing
     inputs: str
+    plain: tuple[PlainPage, ...]  # the plain pages of content/pages/
 
     @property
     def unfinished(self) -> Path:
@@ -203,16 +204,17 @@ def _look(
     """Find the theme and stamp every input file: content/ is walked once (or not at all, told
     by file events what changed), for the no-change check, the quick path and loading."""
     theme = find_theme(config)
-    templates = Templates(config, theme)
+    plain = load_pages(config)
+    templates = Templates(config, theme, plain)
     statics = static_files(theme.static_dirs)
     stamps = scan(config, store.scan if store is not None and changed is not None else None, changed)
     if store is not None:
         store.scan = stamps
-    settings = _settings(config, options, templates, statics)
+    settings = _settings(config, options, templates, statics, plain)
     clock.lap("scan")
     state = BuildState(manifest_file.with_suffix(".state.json"))
     inputs = _inputs(settings, stamps)
-    return _Run(config, options, clock, manifest_file, templates, statics, state, stamps, settings, inputs)
+    return _Run(config, options, clock, manifest_file, templates, statics, state, stamps, settings, inputs, plain)
 
 
 def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _Plan:
@@ -222,7 +224,7 @@ def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _P
     last = delta.load(run.snapshot_file) if run.settings is not None else None
     clock.lap("snapshot")
     if run.settings is not None and last is not None and last.token == token:
-        quick = delta.quick(config, last, run.settings, run.stamps, options.now, store, manifest)
+        quick = delta.quick(config, last, run.settings, run.stamps, options.now, store, manifest, run.plain)
         if quick is not None:
             clock.lap("quick")
             return _Plan(quick.pages, quick.snapshot, tuple(quick.warnings), len(quick.changed), quick)
@@ -234,7 +236,7 @@ def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _P
     clock.lap("markdown")
     site = assemble(config, sources, bodies, options.now)
     clock.lap("assemble")
-    pages = plan(config, site, options.now, config.search and search.available())
+    pages = plan(config, site, options.now, config.search and search.available(), plain=run.plain)
     clock.lap("plan")
     run.templates.check()
     until = valid_until(site, options.now)
@@ -367,11 +369,20 @@ def _progress(done: int, total: int) -> None:
     print(f"\rrendering {done}/{total} pages", end=end, file=sys.stderr, flush=True)
 
 
-def _settings(config: SiteConfig, options: BuildOptions, templates: Templates, statics: dict[str, Path]) -> str | None:
-    """A hash of everything a build reads but the articles; None while a static file is changing."""
+def _settings(
+    config: SiteConfig,
+    options: BuildOptions,
+    templates: Templates,
+    statics: dict[str, Path],
+    plain: tuple[PlainPage, ...],
+) -> str | None:
+    """A hash of everything a build reads but the articles (plain pages included); None while a
+    static file is changing."""
     digest = hashlib.sha256()
     for part in (templates.fingerprint, str(options.out_dir), str(options.drafts), config.fingerprint()):
         digest.update(part.encode() + b"\0")
+    for page in plain:
+        digest.update(page.digest.encode())
     for name, path in sorted(statics.items()):
         stamp = file_stamp(path, "")
         if stamp is None:

@@ -44,7 +44,11 @@ class SiteConfig:
         default="static/favicon.svg", metadata=_doc("The publisher's logo, a path inside the output folder.")
     )
     per_page: int = field(default=20, metadata=_doc("Articles on each page of a tag listing."))
-    home_days: int = field(default=7, metadata=_doc("Earlier editions listed on the home page below the latest one."))
+    home_days: int = field(default=7, metadata=_doc("Earlier editions listed on the home page below its stories."))
+    home_stories: int = field(
+        default=30,
+        metadata=_doc("Stories on the home page at least: the latest edition, then earlier days', by day."),
+    )
     feed_length: int = field(default=50, metadata=_doc("Newest articles in each feed."))
     feed_content: str = field(
         default="full", metadata=_doc('What feed entries carry besides the summary: "full" (the article) or "summary".')

@@ -40,6 +40,7 @@ KNOWN_KEYS = frozenset(
         "image",
         "image_alt",
         "draft",
+        "priority",
         "updates",
         "template",
         "source_file",
@@ -48,6 +49,7 @@ KNOWN_KEYS = frozenset(
     }
 )
 UPDATE_KINDS = ("correction", "update")
+DEFAULT_PRIORITY = 5  # between the lead (1) and what the desk pushes down (6 and more)
 MAX_TITLE = 300
 ALIAS_SEGMENT = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")  # no "..", no "%2e", no backslash
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -86,6 +88,7 @@ class ArticleSource:
     dateline: str | None  # the place the story was filed from ("Kyiv")
     agency: str | None  # the wire agency that filed it ("Reuters")
     aliases: tuple[str, ...]  # old URLs of the article, each a redirect page
+    priority: int  # the desk's order within its day: 1 leads, DEFAULT_PRIORITY when not given
     body: str  # the Markdown text; empty once the article is in the cache (its body is, by body_sha)
     body_sha: str  # hash of the Markdown text: the key of its rendered body
     digest: str  # hash of the path and the file's bytes
@@ -215,6 +218,20 @@ def _parse_chunk(config: SiteConfig, keys: list[str]) -> list[Parsed | BriefingE
 
 def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Problem]]:
     """Parse one file; return the article and its warnings, or raise with every problem in it."""
+    shown, relative, raw, data, lines, body, removed = _read_front(path, config)
+    fields = _Fields(shown, data, lines, config.zone)
+    article = fields.article(relative, body, hashlib.sha256(relative.encode() + b"\0" + raw).hexdigest())
+    if removed:
+        hint = "they are invisible and would make feeds malformed; save the file without them"
+        fields.warnings.insert(0, Problem(shown, removed[0][0], describe_removed(removed), hint))
+    return article, fields.warnings
+
+
+def _read_front(
+    path: Path, config: SiteConfig
+) -> tuple[str, str, bytes, dict[str, Any], dict[str, int], str, list[tuple[int, str]]]:
+    """(shown path, site-relative path, bytes, front matter, line of each key, body, control
+    characters removed) of a front-matter Markdown file; raise with what is wrong."""
     shown = shown_path(path)
     relative = path.relative_to(config.root).as_posix()
     if path.is_symlink() and not path.resolve().is_relative_to(config.root):
@@ -246,12 +263,78 @@ def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Pr
     if not isinstance(data, dict):
         raise BriefingError.one(shown, offset + 1, "front matter must be a set of `key: value` lines")
     key_lines = getattr(loader, "key_lines", {})
-    fields = _Fields(shown, data, {k: offset + v + 1 for k, v in key_lines.items()}, config.zone)
-    article = fields.article(relative, body, hashlib.sha256(relative.encode() + b"\0" + raw).hexdigest())
-    if removed:
-        hint = "they are invisible and would make feeds malformed; save the file without them"
-        fields.warnings.insert(0, Problem(shown, removed[0][0], describe_removed(removed), hint))
-    return article, fields.warnings
+    return shown, relative, raw, data, {k: offset + v + 1 for k, v in key_lines.items()}, body, removed
+
+
+PAGES_FOLDER = "pages"  # content/pages/<slug>.md: plain pages, never articles
+PAGE_KEYS = frozenset({"title", "slug", "summary", "order"})
+RESERVED_SLUGS = frozenset({"static", "pagefind", "tags", "sections", "archive", "subscribe", "search", "img"})
+
+
+@dataclass(frozen=True, slots=True)
+class PlainPage:
+    """A page of its own (About, Corrections policy, Contact): content/pages/<slug>.md, written
+    at /<slug>/, linked from every page's footer, and kept out of editions, feeds and news
+    sitemaps."""
+
+    path: str
+    title: str
+    slug: str
+    summary: str
+    order: int  # footer order: smaller first, then by title
+    html: str
+
+    @property
+    def url(self) -> str:
+        return f"/{self.slug}/"
+
+    @property
+    def digest(self) -> str:
+        """What the page shows: the key of its own page."""
+        return hashlib.sha256(repr((self.url, self.title, self.summary, self.html)).encode()).hexdigest()
+
+
+def load_pages(config: SiteConfig) -> tuple[PlainPage, ...]:
+    """The plain pages under content/pages/, in footer order; raise with every problem."""
+    from .markup import make_markdown, render_body
+
+    folder = config.content_dir / PAGES_FOLDER
+    if not folder.is_dir():
+        return ()
+    pages: list[PlainPage] = []
+    problems: list[Problem] = []
+    md = make_markdown()
+    for path in sorted(folder.glob("*.md")):
+        if path.name.startswith((".", "_")):
+            continue
+        try:
+            shown, relative, _, data, lines, body, _ = _read_front(path, config)
+            fields = _Fields(shown, data, lines, config.zone)
+            title = fields.text("title", required=True)
+            slug = fields.slug(title) if "slug" in data else slugify(path.stem) or "page"
+            if slug in RESERVED_SLUGS:
+                fields.problem("slug", f"slug {slug!r} is taken by the site itself", "give the page another slug")
+            order = data.get("order", 100)
+            if isinstance(order, bool) or not isinstance(order, int):
+                fields.problem("order", f"order must be a whole number, not {order!r}")
+                order = 100
+            for key in data:
+                if key not in PAGE_KEYS:
+                    fields.problem(
+                        str(key),
+                        f"unknown front-matter key {key!r} for a page",
+                        f"a page takes {', '.join(sorted(PAGE_KEYS))}",
+                    )
+            summary = fields.text("summary") or ""
+            if fields.problems:
+                raise BriefingError(fields.problems)
+            assert title is not None
+            pages.append(PlainPage(relative, title, slug, summary, order, render_body(md, body).html))
+        except BriefingError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise BriefingError(problems)
+    return tuple(sorted(pages, key=lambda page: (page.order, page.title.casefold(), page.slug)))
 
 
 def decode(raw: bytes, shown: str) -> str:
@@ -313,6 +396,7 @@ class _Fields:
         updates = self.updates()
         template = self.template()
         aliases = self.aliases()
+        priority = self.priority()
         extra = {k: v for k, v in self.data.items() if k not in KNOWN_KEYS}
         for key in extra:
             self.warnings.append(
@@ -345,6 +429,7 @@ class _Fields:
             dateline=self.text("dateline"),
             agency=self.text("agency"),
             aliases=aliases,
+            priority=priority,
             body=body,
             body_sha=hashlib.sha256(body.encode()).hexdigest(),
             digest=digest,
@@ -405,6 +490,18 @@ class _Fields:
             )
             return ()
         return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
+
+    def priority(self) -> int:
+        """The desk's order within the day: 1 is the lead, larger numbers lower."""
+        value = self.data.get("priority", DEFAULT_PRIORITY)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.problem(
+                "priority",
+                f"priority must be a whole number of at least 1, not {value!r}",
+                f"1 leads the day; stories without one are {DEFAULT_PRIORITY}",
+            )
+            return DEFAULT_PRIORITY
+        return value
 
     def aliases(self) -> tuple[str, ...]:
         """Old URLs of the article, as site paths ('/2022/04/29/old-slug/'): plain segments only,

@@ -136,3 +136,27 @@ def lead_with(fragment: str, lead: str) -> str:
     if at < 0:
         return f"<p>{lead}</p>\n{fragment}"
     return f"{fragment[: at + 3]}{lead} {fragment[at + 3 :]}"
+
+
+_ANCHOR_OPEN = re.compile(r"""<a\s[^>]*class=["']?anchor["'\s>]""", re.IGNORECASE)
+
+
+def drop_anchors(fragment: str) -> str:
+    """The fragment without the `#` links that follow its headings (`<a class="anchor" ...>#</a>`,
+    as the Markdown renderer makes them), found tag by tag, never in text."""
+    if 'class="anchor"' not in fragment:
+        return fragment
+    out: list[str] = []
+    done = 0
+    skipping = False
+    for tag in TAG.finditer(fragment):
+        if skipping:
+            if tag.group().lower().startswith("</a"):
+                skipping = False
+                done = tag.end()
+            continue
+        if _ANCHOR_OPEN.match(tag.group()):
+            out.append(fragment[done : tag.start()])
+            skipping = True
+    out.append(fragment[done:])
+    return "".join(out)

@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .config import SiteConfig, shown_path
+from .content import PlainPage
 from .errors import BriefingError, Problem
-from .site import Card, Site
+from .site import Card, Site, TagRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +55,15 @@ def plan(
     search: bool = False,
     wanted: Callable[[str], bool] | None = None,
     whole: Callable[[Any], Any] | None = None,
+    plain: tuple[PlainPage, ...] = (),
 ) -> list[Page]:
     """Every page of the site, in a stable order; two pages with one URL fail the build.
     `now` picks the articles of the news sitemap (published in the two days before it);
     `search` says whether the search page can offer search. With `wanted`, only the pages
     whose URL it accepts, `whole` making each article they hold whole (the site then holds
-    `Held` cards in their place)."""
-    pages = list(_pages(config, site, now, search, wanted or (lambda url: True), whole or (lambda article: article)))
+    `Held` cards in their place). `plain` are the plain pages of content/pages/."""
+    accept = wanted or (lambda url: True)
+    pages = list(_pages(config, site, now, search, accept, whole or (lambda article: article), plain))
     seen: dict[str, Page] = {}
     problems: list[Problem] = []
     for page in pages:
@@ -90,6 +93,7 @@ def _pages(
     search: bool,
     wanted: Callable[[str], bool],
     whole: Callable[[Any], Any],
+    plain: tuple[PlainPage, ...],
 ) -> Iterator[Page]:
     """The pages `wanted` accepts; every HTML page's URL and last-modified time go into the
     sitemap all the same."""
@@ -100,10 +104,16 @@ def _pages(
         return path if root == "." else f"{root}/{path}"  # as shown_path, without 10,000 Paths
 
     latest = site.briefings[0] if site.briefings else None
-    recent = tuple(b.link for b in site.briefings[1 : 1 + config.home_days])
-    sitemap.append(("/", _newest(latest.cards if latest else ())))
+    shown = 1  # the latest edition, then earlier days' stories until home_stories are on the page
+    stories = len(latest.cards) if latest else 0
+    while shown < len(site.briefings) and stories < config.home_stories:
+        stories += len(site.briefings[shown].cards)
+        shown += 1
+    earlier = site.briefings[1:shown]
+    recent = tuple(b.link for b in site.briefings[shown : shown + config.home_days])
+    sitemap.append(("/", _newest(c for b in site.briefings[:shown] for c in b.cards)))
     if wanted("/"):
-        yield make_page("/", "home.html", "the home page", briefing=latest, recent=recent)
+        yield make_page("/", "home.html", "the home page", briefing=latest, earlier=earlier, recent=recent)
     for held in site.articles:
         sitemap.append((held.url, held.modified))
         if wanted(held.url):
@@ -134,9 +144,17 @@ def _pages(
         sitemap.append((year.url, _newest(c for m in year.months for b in m.briefings for c in b.cards)))
         if wanted(year.url):
             yield make_page(year.url, "year.html", f"the archive of {year.year}", year=year)
-    sitemap.append(("/tags/", _newest(a.card for a in site.articles)))
+    newest = _newest(a.card for a in site.articles)
+    counted = tuple((t.ref, len(t.cards)) for t in site.tags)
+    sitemap.append(("/tags/", newest))
     if wanted("/tags/"):
-        yield make_page("/tags/", "tags.html", "the tag index", tags=tuple((t.ref, len(t.cards)) for t in site.tags))
+        yield make_page("/tags/", "tags.html", "the tag index", tags=counted, letters=_by_letter(counted))
+    sitemap.append(("/archive/", newest))
+    if wanted("/archive/"):
+        yield make_page("/archive/", "archive.html", "the archive", years=tuple(_archive(site)))
+    sitemap.append(("/subscribe/", None))
+    if wanted("/subscribe/"):
+        yield make_page("/subscribe/", "subscribe.html", "the subscribe page", tags=counted)
     by_url = {a.url: a for a in site.articles}
     for tag in site.tags:
         chunks = [tag.cards[i : i + config.per_page] for i in range(0, len(tag.cards), config.per_page)]
@@ -163,6 +181,10 @@ def _pages(
                 home=tag.ref.url,
                 entries=entries,
             )
+    for page in plain:
+        sitemap.append((page.url, None))
+        if wanted(page.url):
+            yield make_page(page.url, "page.html", origin(page.path), None, page=page)
     if wanted("/404.html"):
         yield make_page("/404.html", "404.html", "the not-found page")
     if wanted("/search/"):
@@ -178,6 +200,44 @@ def _pages(
         yield make_page("/news-sitemap.xml", "news-sitemap.xml", "the news sitemap", cards=news)
     if wanted("/robots.txt"):
         yield make_page("/robots.txt", "robots.txt", "robots.txt")
+
+
+def _by_letter(counted: tuple[tuple[TagRef, int], ...]) -> tuple[tuple[str, tuple[tuple[TagRef, int], ...]], ...]:
+    """Tags under their first letter (A–Z, then '#' for the rest), the most used first in each."""
+    groups: dict[str, list[tuple[TagRef, int]]] = {}
+    for ref, count in counted:
+        first = ref.slug[:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append((ref, count))
+    return tuple(
+        (letter, tuple(sorted(items, key=lambda item: (-item[1], item[0].name.casefold()))))
+        for letter, items in sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveYear:
+    """A year of the archive: its months, each with its editions' days and story counts."""
+
+    year: int
+    url: str
+    count: int
+    months: tuple[tuple[date, str, int, tuple[tuple[date, str, int], ...]], ...]  # (first day, url, count, days)
+
+
+def _archive(site: Site) -> Iterator[ArchiveYear]:
+    """Years, months and days with the number of stories in each, newest first: plain values,
+    so the archive page changes only when a count does."""
+    for year in site.years:
+        months = tuple(
+            (
+                month.first_day,
+                month.url,
+                sum(len(b.cards) for b in month.briefings),
+                tuple((b.day, b.url, len(b.cards)) for b in month.briefings),
+            )
+            for month in year.months
+        )
+        yield ArchiveYear(year.year, year.url, sum(m[2] for m in months), months)
 
 
 def _newest(cards: Iterable[Card]) -> datetime | None:

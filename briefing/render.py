@@ -14,6 +14,7 @@ import markdown
 
 from . import __version__, syndication
 from .config import SiteConfig, shown_path
+from .content import PlainPage
 from .errors import BriefingError, Problem
 from .htmlscan import holds_text, lead_with
 from .pages import Page
@@ -69,8 +70,9 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
 class Templates:
     """The Jinja2 environment of one build, and the fingerprint of every template in it."""
 
-    def __init__(self, config: SiteConfig, theme: Theme) -> None:
+    def __init__(self, config: SiteConfig, theme: Theme, pages: tuple[PlainPage, ...] = ()) -> None:
         self.config = config
+        self.pages = pages
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in theme.template_dirs]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -97,6 +99,7 @@ class Templates:
             lead_with=lambda html, lead: lead_with(str(html), str(lead)),
             monthday=lambda value: f"{value:%B} {value.day}",
             names=join_names,
+            shortdate=lambda value: f"{value.day} {value:%B %Y}",
         )
         self.env.globals.update(
             site=config,
@@ -108,6 +111,7 @@ class Templates:
             itemlist_ld=functools.partial(syndication.itemlist_ld, config),
             media=lambda image: base_path + image.lstrip("/") if image.startswith("/") else image,
             absolute_media=functools.partial(syndication.media_url, config),
+            site_pages=pages,  # the plain pages, for every page's footer
         )
         self.template_dirs = theme.template_dirs
         self.fingerprint = self._fingerprint()
@@ -115,6 +119,7 @@ class Templates:
     def _fingerprint(self) -> str:
         digest = hashlib.sha256(f"{__version__}\0{markdown.__version__}\0{jinja2.__version__}".encode())
         digest.update(self.config.fingerprint().encode())
+        digest.update(repr([(page.url, page.title) for page in self.pages]).encode())  # every footer
         for folder in self.template_dirs:
             for path in sorted(folder.rglob("*")):
                 if path.is_file():

@@ -41,6 +41,8 @@ class Card:
     tags: tuple[TagRef, ...]
     authors: tuple[str, ...]
     path: str  # the article's file
+    priority: int  # the desk's order within the day: 1 leads
+    revision: str  # the kind of its newest update ("correction", "update"), or ""
     digest: str
 
     @property
@@ -224,7 +226,7 @@ def arrange(
 ) -> Site:
     """The site's lists from its published articles (Articles, or `Held` cards): editions,
     tags, months, years, neighbours, and the related articles of each (or of those named)."""
-    ordered = sorted(articles, key=lambda a: (a.date, a.title, a.url), reverse=True)
+    ordered = sorted(articles, key=newest_first)
     briefings = _briefings(ordered)
     by_tag: dict[str, list[Card]] = defaultdict(list)
     refs: dict[str, TagRef] = {}
@@ -296,11 +298,11 @@ def _tag_refs(config: SiteConfig, sources: list[ArticleSource]) -> dict[str, Tag
 
 
 def place(source: ArticleSource) -> str:
-    """Where an article goes: its URL, day, tags, draft flag, modified time (for sitemaps) and
-    the template of its page. An edit that keeps its place (and its order among articles of
-    the same minute) changes only the pages that show it, as a card or whole: every list keeps
-    its shape."""
-    where = (source.date, source.slug, source.tags, source.draft, source.modified, source.aliases)
+    """Where an article goes: its URL, day, tags, draft flag, modified time (for sitemaps and
+    the site's order), aliases, priority (the day's order) and the template of its page. An
+    edit that keeps its place changes only the pages that show it, as a card or whole: every
+    list keeps its shape (no order depends on a headline)."""
+    where = (source.date, source.slug, source.tags, source.draft, source.modified, source.aliases, source.priority)
     return _digest(repr((*where, source.template, source.template_line)))
 
 
@@ -318,8 +320,25 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
     summary = typeset_text(source.summary if source.summary is not None else shorten(body.lede))
     title = typeset_text(source.title)
     # the tags by name: a TagRef follows from its name
-    digest = _digest(repr((url, title, summary, source.date, source.modified, source.tags, source.authors)))
-    card = Card(url, title, summary, source.date, source.modified, tags, source.authors, source.path, digest)
+    revision = source.updates[-1].kind if source.updates else ""
+    digest = _digest(
+        repr(
+            (url, title, summary, source.date, source.modified, source.tags, source.authors, source.priority, revision)
+        )
+    )
+    card = Card(
+        url,
+        title,
+        summary,
+        source.date,
+        source.modified,
+        tags,
+        source.authors,
+        source.path,
+        source.priority,
+        revision,
+        digest,
+    )
     return Article(
         path=source.path,
         url=url,
@@ -348,10 +367,21 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
     )
 
 
-def _briefings(articles: list[Article]) -> tuple[Briefing, ...]:
+def newest_first(article: Any) -> tuple[float, float, str]:
+    """The site's order (feeds, archives, tags, neighbours): newest first; at the same time, the
+    one updated last; then a fixed order that is not the headline's alphabet (a hash of the
+    URL), so a retitled story keeps its place."""
+    return (-article.date.timestamp(), -article.modified.timestamp(), hashlib.sha256(article.url.encode()).hexdigest())
+
+
+def _briefings(articles: list[Any]) -> tuple[Briefing, ...]:
+    """The editions, newest first; within each, the desk's order: priority first (1 leads), then
+    the site's order."""
     by_day: dict[date, list[Card]] = defaultdict(list)
-    for article in articles:
+    for article in articles:  # in the site's order
         by_day[article.date.date()].append(article.card)
+    for day_cards in by_day.values():
+        day_cards.sort(key=lambda card: card.priority)  # a stable sort: the site's order within a priority
     days = sorted(by_day, reverse=True)
     links = [EditionLink(day, day_url(day), len(by_day[day])) for day in days]
     briefings = []
@@ -400,30 +430,47 @@ def related_of(site: Site, limit: int, only: set[str]) -> dict[str, tuple[Card, 
 RELATED_WINDOW = 10  # per tag, the articles nearest in time that are considered
 
 
+def tag_weight(count: int) -> int:
+    """How much sharing a tag says two stories are related, in whole steps: a tag on one story
+    weighs 12, and each doubling of its use one less (2-3 stories 11, 4-7 10, ... 2,048 and
+    more 1). Whole steps of doubling, so an added story changes a tag's weight only when its
+    count passes a power of two."""
+    return max(1, 12 - count.bit_length() + 1)
+
+
+RELATED_FLOOR = 7  # the least score that makes two stories related: one tag used by at most 63 stories
+
+
 def _related(
     articles: list[Any], by_tag: dict[str, list[Card]], limit: int, only: set[str] | None = None
 ) -> dict[str, tuple[Card, ...]]:
-    """Up to `limit` articles sharing the most tags with each article (or each named in
-    `only`); ties go to the nearest in time, then the newest. For news, 'related' means related
-    and recent: only the RELATED_WINDOW articles on either side in each shared tag are
-    considered, which keeps this linear in the number of articles, and makes an article's
-    related list depend only on its neighbours in its tags (so adding an article changes the
-    lists of those neighbours alone)."""
+    """Up to `limit` related articles for each article (or each named in `only`), listed
+    newest first: chosen by the tags they share, each weighted by how rare it is
+    (`tag_weight`; a pair that shares only a very common tag, below RELATED_FLOOR, is not
+    related), ties going to the nearest in time. For news, 'related' means related and recent:
+    only the RELATED_WINDOW articles on either side in each shared tag are considered, which
+    keeps this linear in the number of articles and makes an article's list depend only on its
+    neighbours in its tags and on its tags' weights."""
     rank = {a.url: i for i, a in enumerate(articles)}  # 0 is the newest
     members = {name: [rank[card.url] for card in cards] for name, cards in by_tag.items()}
     position = {name: {r: i for i, r in enumerate(ranks)} for name, ranks in members.items()}
+    weight = {name: tag_weight(len(ranks)) for name, ranks in members.items()}
     related: dict[str, tuple[Card, ...]] = {}
     for here, article in enumerate(articles):
         if only is not None and article.url not in only:
             continue
-        shared: dict[int, int] = {}
+        score: dict[int, int] = {}
         for ref in article.tags:
             ranks = members[ref.name]
             at = position[ref.name][here]
             for other in ranks[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
-                shared[other] = shared.get(other, 0) + 1
-        shared.pop(here, None)
+                score[other] = score.get(other, 0) + weight[ref.name]
+        score.pop(here, None)
         when = article.date
-        best = sorted((-count, abs(articles[other].date - when), other) for other, count in shared.items())[:limit]
-        related[article.url] = tuple(articles[other].card for _, _, other in best)
+        best = sorted(
+            (-points, abs(articles[other].date - when), other)
+            for other, points in score.items()
+            if points >= RELATED_FLOOR
+        )[:limit]
+        related[article.url] = tuple(articles[other].card for other in sorted(other for _, _, other in best))
     return related

@@ -47,15 +47,22 @@ def absolute_links(html: str, page_url: str) -> str:
     return htmlscan.absolute_links(html, page_url)
 
 
+def reader_time(moment: datetime) -> str:
+    """A time as a reader reads it: 'Saturday 30 April 2022, 09:15 BST'."""
+    return f"{moment:%A} {moment.day} {moment:%B %Y}, {moment:%H:%M} {moment:%Z}".rstrip()
+
+
 def entry_html(config: SiteConfig, article: Article) -> str:
-    """A feed entry's content: correction and update notes, then the body, links made absolute."""
+    """A feed entry's content: correction and update notes (their times as a reader reads
+    them), then the body without its heading anchors (a `#` means nothing in a feed reader),
+    links made absolute."""
     notes = "".join(
         f"<p><strong>{'Correction' if u.kind == 'correction' else 'Updated'}</strong> "
-        f"({escape(rfc3339(u.at))}): {escape(u.text)}</p>\n"
+        f"({escape(reader_time(u.at))}): {escape(u.text)}</p>\n"
         for u in article.updates
     )
     page = absolute(config, article.url)
-    return notes + absolute_links(article.html, page)
+    return notes + absolute_links(htmlscan.drop_anchors(article.html), page)
 
 
 def authors(config: SiteConfig, article: Article) -> tuple[str, ...]:

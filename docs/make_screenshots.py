@@ -30,6 +30,7 @@ ARGS = [
 ]
 SHOTS = [
     ("home.jpg", "/", 1280, 860),
+    ("home-phone.jpg", "/", 390, 844),
     ("article.jpg", "/2022/04/29/nato-should-seek-to-boost-security-in-the-indo-pacific/", 390, 844),
 ]
 

@@ -15,8 +15,15 @@ PAGES = {
     "day": "/2022/04/29/",
     "tag": "/tags/ukraine/",
     "month": "/2022/04/",
+    "year": "/2022/",
     "tags": "/tags/",
+    "archive": "/archive/",
+    "subscribe": "/subscribe/",
+    "search": "/search/",
+    "404": "/404.html",
+    "page": "/about/",
 }
+FIRST_HEADLINE = "document.querySelector('.card__headline, .story__headline') || document.querySelector('main h1')"
 
 
 @pytest.fixture(scope="module")
@@ -54,22 +61,56 @@ def test_page_renders_cleanly(page, sample_site: Path, http_root, name: str, wid
     assert font_size >= 16
 
 
-@pytest.mark.parametrize("name", ["home", "article", "day", "tag"])
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("width", [390, 1440])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violations(
-    page, sample_site: Path, http_root, axe_source: str, name: str, scheme: str
+    page, sample_site: Path, http_root, axe_source: str, name: str, width: int, scheme: str
 ) -> None:
+    """axe-core's WCAG 2.2 AA rules (target sizes of 24 px included) find nothing serious."""
     base = http_root(sample_site)
+    page.set_viewport_size({"width": width, "height": 844})
     page.emulate_media(color_scheme=scheme)
     page.goto(base + PAGES[name])
     page.evaluate(axe_source)
-    result = page.evaluate("axe.run()")
+    result = page.evaluate(f"axe.run({{runOnly: {{type: 'tag', values: {WCAG_22_AA}}}}})")
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_on_a_phone_the_first_headline_is_on_the_first_screen(page, sample_site: Path, http_root, name: str) -> None:
+    """At 390 px the first headline starts within 140 px of the top, and no line of the
+    masthead wraps."""
+    base = http_root(sample_site)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + PAGES[name])
+    top = page.evaluate(f"({FIRST_HEADLINE}).getBoundingClientRect().top")
+    assert top <= 140, top
+    links = page.evaluate(
+        "[...document.querySelectorAll('.masthead__nav a')].filter(a => a.offsetParent).map(a => a.getBoundingClientRect().top)"
+    )
+    assert len(set(links)) == 1, links  # one line of links
+
+
+def test_wide_editions_use_the_width_and_articles_keep_a_measure(page, sample_site: Path, http_root) -> None:
+    base = http_root(sample_site)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(base + PAGES["day"])
+    cards = page.evaluate("[...document.querySelectorAll('.edition .card')].map(c => c.getBoundingClientRect().left)")
+    assert len(set(round(x) for x in cards[1:])) > 1 or len(cards) <= 2  # the stories after the lead in columns
+    assert page.evaluate("document.querySelector('.page').getBoundingClientRect().width") > 1000
+    page.goto(base + PAGES["article"])
+    measure = page.evaluate("document.querySelector('.story__body p').getBoundingClientRect().width")
+    characters = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.story__body p')).fontSize)")
+    assert 45 <= measure / (characters * 0.5) <= 85  # a readable measure: about 60-75 characters
 
 
 def test_dark_mode_and_print_change_the_look(page, sample_site: Path, http_root) -> None:
@@ -80,7 +121,21 @@ def test_dark_mode_and_print_change_the_look(page, sample_site: Path, http_root)
     dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert light != dark
     page.emulate_media(media="print")
-    assert page.evaluate("getComputedStyle(document.querySelector('.masthead__nav')).display") == "none"
+    hidden = [".masthead__nav", ".story__footer", ".related", ".pager", ".skip-link", ".colophon"]
+    for selector in hidden:
+        shown = page.evaluate(f"(e => e && getComputedStyle(e).display)(document.querySelector('{selector}'))")
+        assert shown in ("none", None), selector
+    printed = page.inner_text(".story__print")
+    assert "https://briefing.example.org/2022/04/29/nato-should-seek" in printed and "Friday 29 April 2022" in printed
+
+
+def test_a_short_story_prints_on_one_a4_page(page, sample_site: Path, http_root) -> None:
+    import re
+
+    base = http_root(sample_site)
+    page.goto(base + "/2022/05/01/about-100-civilians-were-evacuated-from-the-azovstal-steel/")
+    pdf = page.pdf(format="A4", print_background=False)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
 
 def test_nothing_is_loaded_from_another_host(page, sample_site: Path, http_root) -> None:

@@ -171,7 +171,8 @@ SAME_MINUTE = ("date: 2022-04-28\n", "date: 2022-04-28T16:00\n")
     [
         ("About 25 million", "A new first paragraph.\n\nAbout 25 million", None),  # the summary comes from it
         ("title: Grain stuck in Ukraine's ports", "title: Grain still stuck", None),
-        ("title: Grain stuck in Ukraine's ports", "title: Grain still stuck", SAME_MINUTE),  # still after Chile
+        ("title: Grain stuck in Ukraine's ports", "title: Grain still stuck", SAME_MINUTE),  # a title never reorders
+        ("title: Grain stuck in Ukraine's ports", "title: Able to ship grain", SAME_MINUTE),
     ],
 )
 def test_a_headline_or_summary_edit_replans_the_pages_showing_the_card(
@@ -194,8 +195,8 @@ def test_a_headline_or_summary_edit_replans_the_pages_showing_the_card(
         ("date: 2022-04-28T16:00", "date: 2022-04-28T15:00", None),
         ("date: 2022-04-28T16:00", "date: 2022-04-28T16:00\ndraft: true", None),
         ("tags:", "updates:\n  - at: 2022-04-29T09:00\n    kind: correction\n    text: Fixed.\ntags:", None),
-        ("title: Grain stuck in Ukraine's ports", "title: Able to ship grain", SAME_MINUTE),  # now before Chile
         ("tags:", "template: feature.html\ntags:", None),  # its page's template, named in its recipe
+        ("tags:", "priority: 9\ntags:", None),  # the desk pushes it below the day's other story
     ],
 )
 def test_an_edit_that_moves_an_article_takes_the_full_path(

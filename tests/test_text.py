@@ -648,3 +648,29 @@ def test_words_and_lede(fragment: str, words: int, lede: str) -> None:
     from briefing.htmlscan import words_and_lede
 
     assert words_and_lede(fragment) == (words, lede)
+
+
+ANCHORS = [
+    (
+        '<h2 id="w">Wages lag prices<a class="anchor" href="#w" title="Link to this section">#</a></h2>',
+        '<h2 id="w">Wages lag prices</h2>',
+    ),
+    ("<p>No heading here.</p>", "<p>No heading here.</p>"),
+    ('<p><a href="/x">a link</a> stays</p>', '<p><a href="/x">a link</a> stays</p>'),
+    (
+        '<p><code>&lt;a class="anchor"&gt;#&lt;/a&gt;</code></p>',
+        '<p><code>&lt;a class="anchor"&gt;#&lt;/a&gt;</code></p>',
+    ),
+    (
+        '<h2 id="a">A<a class="anchor" href="#a">#</a></h2><p>x</p><h3 id="b">B<a class="anchor" href="#b">#</a></h3>',
+        '<h2 id="a">A</h2><p>x</p><h3 id="b">B</h3>',
+    ),
+    ('<a class="anchor-like" href="/y">kept</a>', '<a class="anchor-like" href="/y">kept</a>'),
+]
+
+
+@pytest.mark.parametrize(("fragment", "expected"), ANCHORS, ids=[a[0][:30] for a in ANCHORS])
+def test_drop_anchors(fragment: str, expected: str) -> None:
+    from briefing.htmlscan import drop_anchors
+
+    assert drop_anchors(fragment) == expected

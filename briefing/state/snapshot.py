@@ -2,7 +2,7 @@
 
 A full build loads every article, assembles the whole site and plans every page. Most edits in
 a newsroom leave an article's *place* as it was: its URL, day, tags, draft flag and modified
-time, and its order among articles of the same minute. A body edit changes only the pages
+time. A body edit changes only the pages
 that hold the article whole (its own page, the feeds it is in); a headline or summary edit
 also the pages that show its card (its day, month and year, its tags' pages, the home page,
 its neighbours and the articles that list it as related). Every other page is already right.
@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..config import SiteConfig
-from ..content import ArticleSource, load_article
+from ..content import ArticleSource, PlainPage, load_article
 from ..errors import BriefingError, Problem
 from ..markup import render_bodies
 from ..pages import NEWS_WINDOW, PLAIN_TYPES, Page, Plain, make_page, plan
 from ..search import available as search_available
-from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of
+from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of, tag_weight
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
 SNAPSHOT_VERSION = 9
@@ -214,14 +214,6 @@ def _resolve(value: Any, article: Callable[[str], Article], cards: dict[str, Car
     return value
 
 
-def _same_order(cards: dict[str, Card], old: Card, new: Card) -> bool:
-    """Whether a card keeps its place among those of the same minute (ordered by headline)."""
-    if (old.title, old.url) == (new.title, new.url):
-        return True
-    others = [(c.title, c.url) for c in cards.values() if c.date == old.date and c.path != old.path]
-    return sum(o < (old.title, old.url) for o in others) == sum(o < (new.title, new.url) for o in others)
-
-
 class _Missing(Exception):
     """An article the quick path needs is not in the cache."""
 
@@ -234,6 +226,7 @@ def quick(
     now: datetime,
     store: Store,
     written: Container[str] = (),
+    plain: tuple[PlainPage, ...] = (),
 ) -> Quick | None:
     """The pages to build when every changed article keeps its place, or when articles were
     only added (`grow`; `written`: the files the last build left); None for a full build."""
@@ -242,7 +235,7 @@ def quick(
     if now < snapshot.now or (snapshot.valid_until is not None and now >= snapshot.valid_until):
         return None  # the clock may have published an article or moved the news window
     if stamps.keys() != snapshot.marks.keys():
-        return grow(config, snapshot, stamps, now, store, written)
+        return grow(config, snapshot, stamps, now, store, written, plain)
     changed = [key for key, stamp in stamps.items() if stamp is None or stamp != snapshot.marks[key].stamp]
     if not changed:
         return None
@@ -269,8 +262,6 @@ def quick(
         made = fresh[source.path] = article_from(source, body)
         files.update(snapshot.whole.get(source.path, ()))
         if made.card.digest != old.digest:
-            if not _same_order(cards, old, made.card):
-                return None
             cards[source.path] = made.card
             recarded.append(source.path)
             files.update(snapshot.shown.get(source.path, ()))
@@ -307,12 +298,14 @@ def grow(
     now: datetime,
     store: Store,
     written: Container[str],
+    plain: tuple[PlainPage, ...],
 ) -> Quick | None:
     """The pages to build when articles were only added (every other file as it was): the
     lists are arranged again from the cards alone, and only the pages that hold or list a new
     article are planned — its page, its neighbours and the articles whose related lists it
-    enters, its edition and those beside it, every month and year, the home page, the tag
-    index, every page and feed of its tags, the site's feeds and sitemaps. None for a full
+    enters (and every story of a tag whose weight it changed), its edition and those beside
+    it, every month and year, the home page, the tag index, the archive and subscribe pages,
+    every page and feed of its tags, the site's feeds and sitemaps. None for a full
     build: an edit beside the addition, a draft, a scheduled article, a clash of URLs or tags."""
     added = [key for key in stamps if key not in snapshot.marks]
     if any(key not in stamps for key in snapshot.marks):
@@ -362,11 +355,18 @@ def grow(
         cards[made.path] = made.card
         marks[key] = Mark(stamps[key], place(source), tuple(notes))
         parsed.append((key, stamps[key], source, notes))
+    before = _tag_counts(snapshot.cards.values())
+    after = _tag_counts(cards.values())
+    touched = {ref.name for made in new.values() for ref in made.tags}
+    # a tag whose weight changed (its count passed a power of two): every story of it may have
+    # another related list
+    reweighed = {name for name in touched if name in before and tag_weight(after[name]) != tag_weight(before[name])}
     marks = {key: marks[key] for key in stamps}  # in file order, as a full build keeps them
     everything = [fresh.get(path) or Held(card) for path, card in cards.items()]
     site = arrange(everything, config.related, None, set())
     wanted_urls, tag_urls = _touched(site, new)
     wanted_urls |= again
+    wanted_urls |= {card.url for tag in site.tags if tag.ref.name in reweighed for card in tag.cards}
     site = replace(site, related=related_of(site, config.related, wanted_urls))
     try:
         pages = plan(
@@ -376,6 +376,7 @@ def grow(
             config.search and search_available(),
             lambda url: url in wanted_urls or url.startswith(tag_urls),
             lambda held: fresh.get(held.path) or _whole(config, held, marks, store, fresh),
+            plain,
         )
     except _Missing:
         return None
@@ -389,9 +390,17 @@ def grow(
     return Quick(pages, grown, [key for key, *_ in parsed], list(new), restructured=True)
 
 
+def _tag_counts(cards: Iterable[Card]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for card in cards:
+        for ref in card.tags:
+            counts[ref.name] = counts.get(ref.name, 0) + 1
+    return counts
+
+
 def _touched(site: Site, fresh: dict[str, Article]) -> tuple[set[str], tuple[str, ...]]:
     """The URLs of the pages an added article may change, and the URLs its tags' pages start with."""
-    urls = {"/", "/tags/", "/feed.xml", "/feed.json", "/sitemap.xml", "/news-sitemap.xml"}
+    urls = {"/", "/tags/", "/archive/", "/subscribe/", "/feed.xml", "/feed.json", "/sitemap.xml", "/news-sitemap.xml"}
     urls.update(m.url for m in site.months)
     urls.update(y.url for y in site.years)
     days = [b.url for b in site.briefings]

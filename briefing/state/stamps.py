@@ -45,6 +45,8 @@ def scan(
             continue  # templates, static files and site.toml are stamped by the build itself
         if any(part.startswith((".", "_")) for part in path[len(content) :].split(os.sep)):
             continue  # hidden: never an article
+        if path[len(content) :].split(os.sep)[0] == "pages":
+            continue  # a plain page: read by every build, never an article
         if not path.endswith(".md") or os.path.isdir(path):
             return walk(config)
         if os.path.lexists(path):
@@ -64,13 +66,17 @@ def walk(config: SiteConfig) -> dict[str, str | None]:
 
 
 def discover(content_dir: Path) -> Iterator[str]:
-    """Every article file under content/, in a stable order, hidden files and folders skipped
-    (as strings: ten thousand Path objects cost a tenth of a second)."""
+    """Every article file under content/, in a stable order, hidden files and folders and the
+    plain pages of content/pages/ skipped (as strings: ten thousand Path objects cost a tenth
+    of a second)."""
     if not content_dir.is_dir():
         return
+    content_dir = Path(os.path.normpath(content_dir))
     found: list[str] = []
     for folder, dirs, files in os.walk(content_dir):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_")) and not d.endswith("~")]
+        if folder == str(content_dir):
+            dirs[:] = [d for d in dirs if d != "pages"]  # content/pages/: plain pages, not articles
         # A folder named like an article is reported by load_article, not skipped in silence.
         names = files + [d for d in dirs if d.endswith(".md")]
         found += [os.path.join(folder, n) for n in names if n.endswith(".md") and not n.startswith((".", "_"))]
