@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.builder import BuildOptions, build
-from briefing.config import load_config
+from briefing.config import SiteConfig, load_config
 from briefing.content import parse_when
 from briefing.state import cache
 from briefing.state import snapshot as delta
@@ -100,10 +100,7 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory, edits) -> None:
 
 
 def test_a_no_change_rebuild_renders_nothing(fixture_site: Path) -> None:
-    config = load_config(fixture_site)
-    now = parse_when(FIXTURE_NOW, config.zone)
-    assert now is not None
-    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    config, options = _at_fixture_now(fixture_site)
     first = build(config, options)
     assert first.rendered == first.pages and first.written > 0
     again = build(config, options)
@@ -123,11 +120,17 @@ def _clean_build(root: Path, now: datetime) -> dict[str, bytes]:
     return {k: v[0] for k, v in snapshot(fresh / "public").items()}
 
 
-def test_a_body_edit_plans_only_the_pages_that_hold_the_article(fixture_site: Path) -> None:
-    config = load_config(fixture_site)
+def _at_fixture_now(root: Path) -> tuple[SiteConfig, BuildOptions]:
+    """The site's configuration and the options of a build into its public/ at the fixture's clock."""
+    config = load_config(root)
     now = parse_when(FIXTURE_NOW, config.zone)
     assert now is not None
-    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    return config, BuildOptions(out_dir=root / "public", now=now)
+
+
+def test_a_body_edit_plans_only_the_pages_that_hold_the_article(fixture_site: Path) -> None:
+    config, options = _at_fixture_now(fixture_site)
+    now = options.now
     build(config, options)
     grain = fixture_site / "content/2022/04/28/grain.md"
     grain.write_text(grain.read_text() + "\nA second paragraph, added later.\n")
@@ -210,10 +213,7 @@ def test_an_edit_that_moves_an_article_takes_the_full_path(
 
 
 def test_without_a_whole_snapshot_the_build_takes_the_full_path(fixture_site: Path) -> None:
-    config = load_config(fixture_site)
-    now = parse_when(FIXTURE_NOW, config.zone)
-    assert now is not None
-    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    config, options = _at_fixture_now(fixture_site)
     build(config, options)
     grain = fixture_site / "content/2022/04/28/grain.md"
     snapshot_file = delta.snapshot_path(manifest_path(config.cache_dir, fixture_site / "public"))
@@ -282,10 +282,8 @@ def test_n_edits_of_one_article_leave_one_cached_body(fixture_site: Path, cli) -
     ],
 )
 def test_an_added_article_plans_only_the_pages_that_hold_or_list_it(fixture_site: Path, name: str, text: str) -> None:
-    config = load_config(fixture_site)
-    now = parse_when(FIXTURE_NOW, config.zone)
-    assert now is not None
-    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    config, options = _at_fixture_now(fixture_site)
+    now = options.now
     first = build(config, options)
     path = fixture_site / "content" / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -303,10 +301,8 @@ def test_an_added_article_plans_only_the_pages_that_hold_or_list_it(fixture_site
 
 
 def test_an_added_draft_or_scheduled_article_takes_the_full_path(fixture_site: Path) -> None:
-    config = load_config(fixture_site)
-    now = parse_when(FIXTURE_NOW, config.zone)
-    assert now is not None
-    options = BuildOptions(out_dir=fixture_site / "public", now=now)
+    config, options = _at_fixture_now(fixture_site)
+    now = options.now
     build(config, options)
     (fixture_site / "content/draft.md").write_text("---\ntitle: Draft\ndate: 2022-04-28\ndraft: true\n---\nNo.\n")
     assert not build(config, options).quick
