@@ -61,6 +61,9 @@ class SiteConfig:
         metadata=_doc("Build a full-text search index with Pagefind (when installed) and offer the search box."),
     )
     related: int = field(default=5, metadata=_doc("Related articles (by shared tags) shown under an article."))
+    sections: tuple[str, ...] = field(
+        default=(), metadata=_doc("The site's sections (World, Business, Sport ...), in the masthead's order.")
+    )
     tags: Mapping[str, tuple[str, ...]] = field(
         default_factory=dict,
         metadata=_doc("Tag vocabulary for ingest: tag name = list of phrases that mean it."),

@@ -41,6 +41,7 @@ KNOWN_KEYS = frozenset(
         "image_alt",
         "draft",
         "priority",
+        "section",
         "updates",
         "template",
         "source_file",
@@ -89,6 +90,7 @@ class ArticleSource:
     agency: str | None  # the wire agency that filed it ("Reuters")
     aliases: tuple[str, ...]  # old URLs of the article, each a redirect page
     priority: int  # the desk's order within its day: 1 leads, DEFAULT_PRIORITY when not given
+    section: str | None  # one of site.toml `sections`
     body: str  # the Markdown text; empty once the article is in the cache (its body is, by body_sha)
     body_sha: str  # hash of the Markdown text: the key of its rendered body
     digest: str  # hash of the path and the file's bytes
@@ -219,7 +221,7 @@ def _parse_chunk(config: SiteConfig, keys: list[str]) -> list[Parsed | BriefingE
 def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Problem]]:
     """Parse one file; return the article and its warnings, or raise with every problem in it."""
     shown, relative, raw, data, lines, body, removed = _read_front(path, config)
-    fields = _Fields(shown, data, lines, config.zone)
+    fields = _Fields(shown, data, lines, config.zone, config.sections)
     article = fields.article(relative, body, hashlib.sha256(relative.encode() + b"\0" + raw).hexdigest())
     if removed:
         hint = "they are invisible and would make feeds malformed; save the file without them"
@@ -370,8 +372,10 @@ def split(text: str, shown: str) -> tuple[str, str, int]:
 class _Fields:
     """Checks front-matter values one by one, collecting every problem with its line."""
 
-    def __init__(self, shown: str, data: dict[str, Any], lines: dict[str, int], zone: ZoneInfo) -> None:
-        self.shown, self.data, self.lines, self.zone = shown, data, lines, zone
+    def __init__(
+        self, shown: str, data: dict[str, Any], lines: dict[str, int], zone: ZoneInfo, sections: tuple[str, ...] = ()
+    ) -> None:
+        self.shown, self.data, self.lines, self.zone, self.sections = shown, data, lines, zone, sections
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
 
@@ -397,6 +401,7 @@ class _Fields:
         template = self.template()
         aliases = self.aliases()
         priority = self.priority()
+        section = self.section()
         extra = {k: v for k, v in self.data.items() if k not in KNOWN_KEYS}
         for key in extra:
             self.warnings.append(
@@ -430,6 +435,7 @@ class _Fields:
             agency=self.text("agency"),
             aliases=aliases,
             priority=priority,
+            section=section,
             body=body,
             body_sha=hashlib.sha256(body.encode()).hexdigest(),
             digest=digest,
@@ -490,6 +496,15 @@ class _Fields:
             )
             return ()
         return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
+
+    def section(self) -> str | None:
+        """The article's section: one the site names in site.toml `sections`."""
+        value = self.text("section")
+        if value is not None and value not in self.sections:
+            known = ", ".join(self.sections) or "none: add `sections = [...]` to site.toml"
+            self.problem("section", f"section {value!r} is not one of the site's sections", f"the sections are {known}")
+            return None
+        return value
 
     def priority(self) -> int:
         """The desk's order within the day: 1 is the lead, larger numbers lower."""

@@ -154,33 +154,12 @@ def _pages(
         yield make_page("/archive/", "archive.html", "the archive", years=tuple(_archive(site)))
     sitemap.append(("/subscribe/", None))
     if wanted("/subscribe/"):
-        yield make_page("/subscribe/", "subscribe.html", "the subscribe page", tags=counted)
+        sections = tuple(section.ref for section in site.sections)
+        yield make_page("/subscribe/", "subscribe.html", "the subscribe page", tags=counted, sections=sections)
     by_url = {a.url: a for a in site.articles}
-    for tag in site.tags:
-        chunks = [tag.cards[i : i + config.per_page] for i in range(0, len(tag.cards), config.per_page)]
-        urls = [tag.ref.url] + [f"{tag.ref.url}page/{n}/" for n in range(2, len(chunks) + 1)]
-        for number, (url, cards) in enumerate(zip(urls, chunks, strict=True), 1):
-            sitemap.append((url, _newest(cards)))
-            if wanted(url):
-                pagination = Pagination(
-                    number,
-                    len(chunks),
-                    urls[number - 2] if number > 1 else None,
-                    urls[number] if number < len(urls) else None,
-                )
-                yield make_page(
-                    url, "tag.html", f"tag {tag.ref.name!r}", tag=tag.ref, cards=cards, pagination=pagination
-                )
-        if wanted(f"{tag.ref.url}feed.xml"):
-            entries = tuple(whole(by_url[c.url]) for c in tag.cards[: config.feed_length])
-            yield make_page(
-                f"{tag.ref.url}feed.xml",
-                "feed.xml",
-                f"the feed of tag {tag.ref.name!r}",
-                title=f"{config.title}: {tag.ref.name}",
-                home=tag.ref.url,
-                entries=entries,
-            )
+    for kind, listings in (("section", site.sections), ("tag", site.tags)):
+        for listing in listings:
+            yield from _listing(config, kind, listing.ref, listing.cards, sitemap, wanted, whole, by_url)
     for page in plain:
         sitemap.append((page.url, None))
         if wanted(page.url):
@@ -200,6 +179,41 @@ def _pages(
         yield make_page("/news-sitemap.xml", "news-sitemap.xml", "the news sitemap", cards=news)
     if wanted("/robots.txt"):
         yield make_page("/robots.txt", "robots.txt", "robots.txt")
+
+
+def _listing(
+    config: SiteConfig,
+    kind: str,
+    ref: TagRef,
+    cards: tuple[Card, ...],
+    sitemap: list[tuple[str, datetime | None]],
+    wanted: Callable[[str], bool],
+    whole: Callable[[Any], Any],
+    by_url: dict[str, Any],
+) -> Iterator[Page]:
+    """A section front's or a tag's pages, newest first, `per_page` to a page, and its feed."""
+    chunks = [cards[i : i + config.per_page] for i in range(0, len(cards), config.per_page)] or [()]
+    urls = [ref.url] + [f"{ref.url}page/{n}/" for n in range(2, len(chunks) + 1)]
+    for number, (url, chunk) in enumerate(zip(urls, chunks, strict=True), 1):
+        sitemap.append((url, _newest(chunk)))
+        if wanted(url):
+            pagination = Pagination(
+                number,
+                len(chunks),
+                urls[number - 2] if number > 1 else None,
+                urls[number] if number < len(urls) else None,
+            )
+            yield make_page(url, "tag.html", f"{kind} {ref.name!r}", tag=ref, cards=chunk, pagination=pagination)
+    if wanted(f"{ref.url}feed.xml"):
+        entries = tuple(whole(by_url[c.url]) for c in cards[: config.feed_length])
+        yield make_page(
+            f"{ref.url}feed.xml",
+            "feed.xml",
+            f"the feed of {kind} {ref.name!r}",
+            title=f"{config.title}: {ref.name}",
+            home=ref.url,
+            entries=entries,
+        )
 
 
 def _by_letter(counted: tuple[tuple[TagRef, int], ...]) -> tuple[tuple[str, tuple[tuple[TagRef, int], ...]], ...]:

@@ -18,6 +18,7 @@ from .content import PlainPage
 from .errors import BriefingError, Problem
 from .htmlscan import holds_text, lead_with
 from .pages import Page
+from .site import section_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class Templates:
             media=lambda image: base_path + image.lstrip("/") if image.startswith("/") else image,
             absolute_media=functools.partial(syndication.media_url, config),
             site_pages=pages,  # the plain pages, for every page's footer
+            section_url=lambda name: section_ref(name).url,
         )
         self.template_dirs = theme.template_dirs
         self.fingerprint = self._fingerprint()

@@ -43,12 +43,13 @@ class Card:
     path: str  # the article's file
     priority: int  # the desk's order within the day: 1 leads
     revision: str  # the kind of its newest update ("correction", "update"), or ""
+    section: TagRef | None
     digest: str
 
     @property
     def kicker(self) -> TagRef | None:
-        """The first tag, shown above the headline."""
-        return self.tags[0] if self.tags else None
+        """The section, else the first tag, shown above the headline."""
+        return self.section or (self.tags[0] if self.tags else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,7 @@ class Site:
     articles: tuple[Article, ...]  # newest first
     briefings: tuple[Briefing, ...]  # newest first
     tags: tuple[Tag, ...]  # by name
+    sections: tuple[Tag, ...]  # in the site's order, each with its articles, newest first
     months: tuple[Month, ...]
     years: tuple[Year, ...]
     neighbours: dict[str, tuple[Card | None, Card | None]]  # url -> (older, newer)
@@ -185,7 +187,7 @@ def assemble(config: SiteConfig, sources: Iterable[ArticleSource], bodies: Mappi
     tag_refs = _tag_refs(config, published)
     articles = [_article(s, bodies[s.body_sha], tag_refs) for s in published]
     next_due = min(scheduled, key=lambda s: (s.date, s.path), default=None)
-    return arrange(articles, config.related, next_due)
+    return arrange(articles, config.related, next_due, sections=config.sections)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +224,11 @@ class Held:
 
 
 def arrange(
-    articles: Iterable[Any], related_limit: int, next_due: ArticleSource | None, related_only: set[str] | None = None
+    articles: Iterable[Any],
+    related_limit: int,
+    next_due: ArticleSource | None,
+    related_only: set[str] | None = None,
+    sections: tuple[str, ...] = (),
 ) -> Site:
     """The site's lists from its published articles (Articles, or `Held` cards): editions,
     tags, months, years, neighbours, and the related articles of each (or of those named)."""
@@ -235,11 +241,16 @@ def arrange(
             by_tag[ref.name].append(article.card)
             refs[ref.name] = ref
     tags = tuple(Tag(refs[name], tuple(cards)) for name, cards in sorted(by_tag.items(), key=_tag_order))
+    in_section: dict[str, list[Card]] = {name: [] for name in sections}
+    for article in ordered:
+        if article.card.section is not None and article.card.section.name in in_section:
+            in_section[article.card.section.name].append(article.card)
     months = _months(briefings)
     return Site(
         articles=tuple(ordered),
         briefings=briefings,
         tags=tags,
+        sections=tuple(Tag(section_ref(name), tuple(cards)) for name, cards in in_section.items()),
         months=months,
         years=_years(months),
         neighbours=_neighbours(ordered),
@@ -250,6 +261,12 @@ def arrange(
 
 def _tag_order(item: tuple[str, Any]) -> tuple[str, str]:
     return (item[0].casefold(), item[0])
+
+
+def section_ref(name: str) -> TagRef:
+    """A section's name and front page."""
+    slug = slugify(name)
+    return TagRef(name, slug, f"/sections/{slug}/")
 
 
 def tag_ref(name: str) -> TagRef:
@@ -299,11 +316,11 @@ def _tag_refs(config: SiteConfig, sources: list[ArticleSource]) -> dict[str, Tag
 
 def place(source: ArticleSource) -> str:
     """Where an article goes: its URL, day, tags, draft flag, modified time (for sitemaps and
-    the site's order), aliases, priority (the day's order) and the template of its page. An
+    the site's order), aliases, priority (the day's order), section and the template of its page. An
     edit that keeps its place changes only the pages that show it, as a card or whole: every
     list keeps its shape (no order depends on a headline)."""
-    where = (source.date, source.slug, source.tags, source.draft, source.modified, source.aliases, source.priority)
-    return _digest(repr((*where, source.template, source.template_line)))
+    where = (source.date, source.slug, source.tags, source.draft, source.modified, source.aliases)
+    return _digest(repr((*where, source.priority, source.section, source.template, source.template_line)))
 
 
 def article_from(source: ArticleSource, body: Body) -> Article:
@@ -321,11 +338,9 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
     title = typeset_text(source.title)
     # the tags by name: a TagRef follows from its name
     revision = source.updates[-1].kind if source.updates else ""
-    digest = _digest(
-        repr(
-            (url, title, summary, source.date, source.modified, source.tags, source.authors, source.priority, revision)
-        )
-    )
+    section = section_ref(source.section) if source.section else None
+    facts = (source.date, source.modified, source.tags, source.authors, source.priority, revision, source.section)
+    digest = _digest(repr((url, title, summary, *facts)))
     card = Card(
         url,
         title,
@@ -337,6 +352,7 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
         source.path,
         source.priority,
         revision,
+        section,
         digest,
     )
     return Article(

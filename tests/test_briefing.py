@@ -209,3 +209,72 @@ def test_tag_weight(count: int, weight: int) -> None:
     from briefing.site import tag_weight
 
     assert tag_weight(count) == weight
+
+
+def test_sections_have_fronts_feeds_kickers_and_the_masthead(site, cli) -> None:
+    stories = {
+        f"content/w{n}.md": article(
+            f"World story {n}", f"2022-04-{20 + n % 9}T{8 + n % 12:02d}:00", "section: World\n", "[Ukraine]"
+        )
+        for n in range(25)
+    }
+    root = site(
+        {
+            "site.toml": 'sections = ["World", "Business"]\nper_page = 20\n',
+            **stories,
+            "content/b.md": article("Business story", "2022-04-29T09:00", "section: Business\n", "[Markets]"),
+            "content/none.md": article("No section", "2022-04-29T10:00"),
+        }
+    )
+    assert cli("build", "--now", "2022-05-02", "--strict").status == 0
+    front = (root / "public/sections/world/index.html").read_text()
+    assert len(headlines(front)) == 20 and "Page 1 of 2" in front
+    assert len(headlines((root / "public/sections/world/page/2/index.html").read_text())) == 5
+    assert (
+        "Business story" not in front and "Business story" in (root / "public/sections/business/index.html").read_text()
+    )
+    assert (root / "public/sections/world/feed.xml").read_text().count("<entry>") == 25
+    day = (root / "public/2022/04/29/index.html").read_text()
+    assert '<p class="kicker"><a href="/sections/business/">Business</a></p>' in day  # the section is the kicker
+    assert '<p class="kicker"><a href="/tags/world/">World</a></p>' in day  # else the first tag
+    nav = day.split('class="masthead__nav"')[1].split("</nav>")[0]
+    assert nav.index(">Latest<") < nav.index(">World<") < nav.index(">Business<") < nav.index(">Topics<")
+    subscribe = (root / "public/subscribe/index.html").read_text()
+    assert "https://example.org/sections/world/feed.xml" in subscribe
+
+
+def test_a_section_the_site_does_not_have_is_refused_with_its_line(site, cli) -> None:
+    site({"site.toml": 'sections = ["World"]\n', "content/a.md": article("A", "2022-04-29", "section: Wrold\n")})
+    run = cli("build", "--now", "2022-05-02")
+    assert run.status == 1 and "content/a.md:5: section 'Wrold' is not one of the site's sections" in run.err, run
+
+
+def test_an_added_story_in_a_section_takes_the_quick_path_and_equals_a_clean_build(site, tmp_path) -> None:
+    import shutil
+
+    from conftest import snapshot
+
+    from briefing.builder import BuildOptions, build
+    from briefing.config import load_config
+    from briefing.content import parse_when
+
+    files = {f"content/s{n}.md": article(f"Story {n}", f"2022-04-2{n}T09:00", "section: World\n") for n in range(5)}
+    root = site({"site.toml": 'sections = ["World", "Sport"]\n', **files})
+
+    def build_at(folder: Path):
+        config = load_config(folder)
+        now = parse_when("2022-05-02", config.zone)
+        assert now is not None
+        return build(config, BuildOptions(out_dir=folder / "public", now=now))
+
+    build_at(root)
+    (root / "content/new.md").write_text(
+        article("A new one", "2022-04-29T12:00", "section: Sport\n", "[World, Tennis]")
+    )
+    assert build_at(root).quick
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("public", ".briefing-cache"))
+    build_at(fresh)
+    assert {k: v[0] for k, v in snapshot(root / "public").items()} == {
+        k: v[0] for k, v in snapshot(fresh / "public").items()
+    }

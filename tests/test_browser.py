@@ -22,6 +22,7 @@ PAGES = {
     "search": "/search/",
     "404": "/404.html",
     "page": "/about/",
+    "section": "/sections/world/",
 }
 FIRST_HEADLINE = "document.querySelector('.card__headline, .story__headline') || document.querySelector('main h1')"
 

@@ -41,7 +41,7 @@ from ..search import available as search_available
 from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of, tag_weight
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
-SNAPSHOT_VERSION = 9
+SNAPSHOT_VERSION = 10
 
 
 class Mark(NamedTuple):
@@ -363,7 +363,7 @@ def grow(
     reweighed = {name for name in touched if name in before and tag_weight(after[name]) != tag_weight(before[name])}
     marks = {key: marks[key] for key in stamps}  # in file order, as a full build keeps them
     everything = [fresh.get(path) or Held(card) for path, card in cards.items()]
-    site = arrange(everything, config.related, None, set())
+    site = arrange(everything, config.related, None, set(), config.sections)
     wanted_urls, tag_urls = _touched(site, new)
     wanted_urls |= again
     wanted_urls |= {card.url for tag in site.tags if tag.ref.name in reweighed for card in tag.cards}
@@ -412,6 +412,8 @@ def _touched(site: Site, fresh: dict[str, Article]) -> tuple[set[str], tuple[str
         urls.update(c.url for c in (older, newer) if c is not None)
         day = days.index(f"/{article.date:%Y/%m/%d}/")
         urls.update(days[max(0, day - 1) : day + 2])
+        if article.card.section is not None:
+            tag_urls.add(article.card.section.url)  # its section front's pages and feed
         for ref in article.tags:
             tag_urls.add(ref.url)
             members = by_tag[ref.name]
