@@ -33,6 +33,24 @@ SHOTS = [
     ("home-phone.jpg", "/", 390, 844),
     ("article.jpg", "/2022/04/29/nato-should-seek-to-boost-security-in-the-indo-pacific/", 390, 844),
 ]
+# every page type at phone width, for reviewing the theme (docs/screens/)
+PAGE_TYPES = {
+    "home": "/",
+    "day": "/2022/04/29/",
+    "article": "/2022/04/29/nato-should-seek-to-boost-security-in-the-indo-pacific/",
+    "corrected-article": "/2022/04/28/us-economy-shrank-at-an-annual-rate-of-1-4-percent-in-the/",
+    "section": "/sections/world/",
+    "tag": "/tags/ukraine/",
+    "tags": "/tags/",
+    "month": "/2022/04/",
+    "year": "/2022/",
+    "archive": "/archive/",
+    "subscribe": "/subscribe/",
+    "page": "/about/",
+    "search": "/search/",
+    "404": "/404.html",
+}
+SHOTS += [(f"screens/{name}-390.jpg", path, 390, 844) for name, path in PAGE_TYPES.items()]
 
 
 def shoot() -> None:
@@ -49,6 +67,7 @@ def shoot() -> None:
             for name, path, width, height in SHOTS:
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.goto(base + path)
+                (HERE / name).parent.mkdir(exist_ok=True)
                 page.screenshot(path=str(HERE / name), type="jpeg", quality=70)
             browser.close()
         server.shutdown()
