@@ -44,9 +44,12 @@ def axe_source() -> str:
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
-@pytest.mark.parametrize("width", [360, 1440])
-def test_page_renders_cleanly(page, sample_site: Path, http_root, name: str, width: int) -> None:
+@pytest.mark.parametrize("width", [360, 390, 1440])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_page_renders_cleanly(page, sample_site: Path, http_root, name: str, width: int, scheme: str) -> None:
+    """No console error, no failed request, no horizontal scrolling, one h1, text of 16 px at least."""
     base = http_root(sample_site)
+    page.emulate_media(color_scheme=scheme)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
