@@ -439,11 +439,11 @@ def _replan(snapshot: Snapshot, pages: list[Page], written: Container[str]) -> S
     at = {url: number for number, url in enumerate(snapshot.urls)}
     recipes, urls, keys = list(snapshot.recipes), list(snapshot.urls), list(snapshot.keys)
     whole, shown = dict(snapshot.whole), dict(snapshot.shown)
-    moved: dict[str, tuple[set[int], set[int]]] = {}  # table's path -> (numbers gone, numbers come)
+    tables = {"whole": whole, "shown": shown}
+    moved: dict[tuple[str, str], tuple[set[int], set[int]]] = {}  # (table, path) -> (numbers gone, come)
 
     def move(table: str, path: str, number: int, come: bool) -> None:
-        gone_come = moved.setdefault(f"{table}\0{path}", (set(), set()))
-        gone_come[1 if come else 0].add(number)
+        moved.setdefault((table, path), (set(), set()))[1 if come else 0].add(number)
 
     added = 0
     for page in pages:
@@ -477,9 +477,8 @@ def _replan(snapshot: Snapshot, pages: list[Page], written: Container[str]) -> S
             move("whole", path, number, True)
         for path in showing:
             move("shown", path, number, True)
-    for name, (gone, come) in moved.items():
-        table_name, path = name.split("\0", 1)
-        table = whole if table_name == "whole" else shown
+    for (table_name, path), (gone, come) in moved.items():
+        table = tables[table_name]
         numbers = (set(table.get(path, ())) - gone) | come
         if numbers:
             table[path] = tuple(sorted(numbers))
