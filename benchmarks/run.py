@@ -32,6 +32,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
+from floor import floor  # noqa: E402
 
 NOW = "2023-06-01"
 BUILD = [sys.executable, str(ROOT / "build.py")]
@@ -52,20 +53,22 @@ def run_process(command: list[str], cwd: Path | None = None) -> tuple[float, int
 
 def measure(runs: int, prepare: Callable[[int], None], command: list[str], cwd: Path | None = None) -> dict[str, float]:
     """Median, min and max seconds (and peak MB, pages written) over runs; prepare(i) runs before each."""
-    times, peaks, written = [], [], []
+    times, peaks, written, rendered = [], [], [], []
     for i in range(runs):
         prepare(i)
         seconds, peak, out = run_process(command, cwd)
         times.append(seconds)
         peaks.append(peak)
-        match = re.search(r"(\d+) written", out)
-        written.append(int(match.group(1)) if match else -1)
+        match = re.search(r"(\d+) rendered, (\d+) written", out)
+        written.append(int(match.group(2)) if match else -1)
+        rendered.append(int(match.group(1)) if match else -1)
     return {
         "median": statistics.median(times),
         "min": min(times),
         "max": max(times),
         "peak_mb": max(peaks),
         "written": statistics.median(written),
+        "rendered": statistics.median(rendered),
     }
 
 
@@ -94,6 +97,16 @@ def ours(n: int, runs: int, work: Path, search: bool) -> dict[str, dict[str, flo
         shutil.rmtree(site / "public", ignore_errors=True)
         shutil.rmtree(site / ".briefing-cache", ignore_errors=True)
 
+    # the floor first, with the page cache as warm as the cold builds after it find it
+    floors = [floor(site) for _ in range(runs)]
+    results["Markdown floor (bodies only, all cores)"] = {
+        "median": statistics.median(floors),
+        "min": min(floors),
+        "max": max(floors),
+        "peak_mb": 0,
+        "written": -1,
+        "rendered": -1,
+    }
     results["cold build, no cache"] = measure(runs, clean, build)
     results["no change"] = measure(runs, lambda i: None, build)
     results["one article's body edited"] = measure(runs, lambda i: edit_body(target, i), build)
@@ -110,6 +123,17 @@ def ours(n: int, runs: int, work: Path, search: bool) -> dict[str, dict[str, flo
     results["article template edited"] = measure(runs, edit_template, build)
     shutil.rmtree(templates)
     run_process(build)
+    templates.mkdir()
+    shutil.copy(ROOT / "templates" / "tag.html", templates / "tag.html")
+    run_process(build)
+
+    def edit_tag_template(i: int) -> None:
+        page = templates / "tag.html"
+        page.write_text(page.read_text().replace("{% block main %}", f"{{% block main %}}<!-- {i} -->", 1))
+
+    results["tag template edited"] = measure(runs, edit_tag_template, build)
+    shutil.rmtree(templates)
+    run_process(build)
 
     def add_article(i: int) -> None:
         folder = site / "content" / "2023" / "05" / "31"
@@ -121,11 +145,16 @@ def ours(n: int, runs: int, work: Path, search: bool) -> dict[str, dict[str, flo
         )
 
     results["one article added"] = measure(runs, add_article, build)
-    results["watch: event to last file written"] = watch_latency(site, target, runs)
+    added = sorted((site / "content" / "2023" / "05" / "31").glob("added-*.md"))
+    results["one article deleted"] = measure(runs, lambda i: added[i].unlink(), build)
+    results["watch: body edit, event to last file written"] = watch_latency(site, lambda i: edit_body(target, i), runs)
+    results["watch: article added, event to last file written"] = watch_latency(
+        site, lambda i: add_article(100 + i), runs
+    )
     return results
 
 
-def watch_latency(site: Path, target: Path, runs: int) -> dict[str, float]:
+def watch_latency(site: Path, change: Callable[[int], None], runs: int) -> dict[str, float]:
     """In watch mode, the time from the first file event to the last file written."""
     proc = subprocess.Popen([*BUILD, "--site", str(site), "watch", "--now", NOW], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -135,7 +164,7 @@ def watch_latency(site: Path, target: Path, runs: int) -> dict[str, float]:
     times = []
     for i in range(runs + 1):
         time.sleep(1.0)
-        edit_body(target, 100 + i)
+        change(100 + i)
         while True:
             line = proc.stdout.readline()
             match = re.match(r"rebuilt ([0-9.]+) s after the first change", line)
@@ -149,7 +178,14 @@ def watch_latency(site: Path, target: Path, runs: int) -> dict[str, float]:
     except subprocess.TimeoutExpired:
         proc.kill()
         print("warning: the watch process did not stop on Ctrl-C within 30 s", file=sys.stderr)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times), "peak_mb": 0, "written": 0}
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "peak_mb": 0,
+        "written": -1,
+        "rendered": -1,
+    }
 
 
 def peers(n: int, runs: int, work: Path) -> dict[str, dict[str, dict[str, float]]]:
@@ -227,14 +263,16 @@ def table(results: dict[str, dict[str, float]]) -> str:
 def side_by_side(on: dict[str, dict[str, float]], off: dict[str, dict[str, float]]) -> str:
     """briefing's scenarios with search on and off, in one table."""
     rows = [
-        "| scenario | search on: median (min–max) s | peak MB | search off: median (min–max) s | peak MB | written |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | search on: median (min–max) s | peak MB | search off: median (min–max) s | peak MB "
+        "| rendered | written |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in off.items():
         s = on[name]
         rows.append(
             f"| {name} | {s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f}) | {s['peak_mb'] or ''} "
-            f"| {r['median']:.2f} ({r['min']:.2f}–{r['max']:.2f}) | {r['peak_mb'] or ''} | {_written(r)} |"
+            f"| {r['median']:.2f} ({r['min']:.2f}–{r['max']:.2f}) | {r['peak_mb'] or ''} "
+            f"| {_count(r, 'rendered')} | {_count(r, 'written')} |"
         )
     return "\n".join(rows)
 
@@ -244,12 +282,17 @@ def _cell(r: dict[str, float]) -> str:
 
 
 def _written(r: dict[str, float]) -> str:
-    return f"{int(r['written'])}" if r["written"] >= 0 else ""
+    return _count(r, "written")
+
+
+def _count(r: dict[str, float], name: str) -> str:
+    return f"{int(r.get(name, -1))}" if r.get(name, -1) >= 0 else ""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, nargs="+", default=[1000])
+    parser.add_argument("--no-search", action="store_true", help="only search off (for 100,000 articles)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peers", action="store_true", help="also build with Pelican and Hugo")
     parser.add_argument("--peer-runs", type=int, help="runs for Pelican and Hugo (default: --runs)")
@@ -259,8 +302,14 @@ def main() -> None:
     for n in args.n:
         print(f"\n## {n} articles ({os.cpu_count()} cores, {args.runs} runs each)\n", flush=True)
         mine = ours(n, args.runs, args.work, search=False)
-        searched = ours(n, args.runs, args.work, search=True)
+        searched = mine if args.no_search else ours(n, args.runs, args.work, search=True)
         print("briefing\n\n" + side_by_side(searched, mine), flush=True)
+        cold = mine["cold build, no cache"]
+        print(
+            f"\ncold build / Markdown floor (search off): "
+            f"{cold['median'] / mine['Markdown floor (bodies only, all cores)']['median']:.2f}",
+            flush=True,
+        )
         if args.peers:
             others = peers(n, args.peer_runs or args.runs, args.work)
             for name, results in others.items():

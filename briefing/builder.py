@@ -59,6 +59,7 @@ class BuildReport:
     warnings: tuple[Problem, ...] = ()
     next_due: tuple[datetime, str] | None = None  # (when, article file) of the next scheduled article
     changed_files: tuple[str, ...] = field(default=())  # written or deleted, relative to out_dir
+    rendered_files: tuple[str, ...] = ()  # rendered (written or found unchanged), relative to out_dir
     articles_read: int = 0
     notes: tuple[str, ...] = ()  # things worth saying that are not problems (search is off, say)
     quick: bool = False  # only pages holding edited articles were planned (see briefing.state.snapshot)
@@ -224,7 +225,9 @@ def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _P
     last = delta.load(run.snapshot_file) if run.settings is not None else None
     clock.lap("snapshot")
     if run.settings is not None and last is not None and last.token == token:
-        quick = delta.quick(config, last, run.settings, run.stamps, options.now, store, manifest, run.plain)
+        quick = delta.quick(
+            config, last, run.settings, run.stamps, options.now, store, manifest, run.plain, options.drafts
+        )
         if quick is not None:
             clock.lap("quick")
             return _Plan(quick.pages, quick.snapshot, tuple(quick.warnings), len(quick.changed), quick)
@@ -252,7 +255,10 @@ def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Stage
     config, options = run.config, run.options
     progress = _progress if sys.stderr.isatty() and len(planned.pages) > 2000 else None
     statics = run.statics if planned.quick is None else None
-    staged = stage_site(options.out_dir, manifest, planned.pages, run.templates, statics, progress, options.parallel)
+    gone = planned.quick.gone if planned.quick else ()
+    staged = stage_site(
+        options.out_dir, manifest, planned.pages, run.templates, statics, progress, options.parallel, gone
+    )
     run.clock.lap("render")
     previous = run.state.link_problems()
     if staged.reshaped or previous is None:
@@ -288,7 +294,7 @@ def _commit(
     with commit_lock or nullcontext():
         staged.commit()
     store.flush()
-    only = staged.rendered_files if planned.quick else None  # a quick build writes a delta
+    only = staged.rendered_files | set(staged.stale) if planned.quick else None  # a quick build writes a delta
     save_manifest(run.manifest_file, staged.entries, planned.snapshot.token, only)
     run.clock.lap("write")
 
@@ -297,7 +303,7 @@ def _index(run: _Run, staged: Staged) -> tuple[dict[str, str], search.SearchRepo
     """Bring the search index's month shards up to date (or drop the index: search is off)."""
     config, options = run.config, run.options
     articles = ((name, e.article) for name, e in staged.entries.items() if e.article)
-    shards = search.shard_digests(articles, run.templates.fingerprint + config.fingerprint())
+    shards = search.shard_digests(articles, config.fingerprint())
     if config.search and options.index:
         searched = search.index_site(options.out_dir, shards, search.lock_file(run.manifest_file))
     else:
@@ -329,6 +335,7 @@ def _report(
         warnings=warnings,
         next_due=snapshot.next_due,
         changed_files=tuple(sorted(changed)),
+        rendered_files=tuple(sorted(staged.rendered_files)),
         notes=(searched.reason,) if searched.reason else (),
         articles_read=planned.read,
         quick=planned.quick is not None,

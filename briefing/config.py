@@ -49,6 +49,10 @@ class SiteConfig:
         default=30,
         metadata=_doc("Stories on the home page at least: the latest edition, then earlier days', by day."),
     )
+    sitemap_urls: int = field(
+        default=50_000,
+        metadata=_doc("URLs in each sitemap at most (the protocol's limit, 50,000); past it, sitemap.xml is an index."),
+    )
     feed_length: int = field(default=50, metadata=_doc("Newest articles in each feed."))
     feed_content: str = field(
         default="full", metadata=_doc('What feed entries carry besides the summary: "full" (the article) or "summary".')
@@ -180,6 +184,10 @@ def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> SiteC
                 _key_line(text, "feed_content"),
                 f'feed_content must be "full" or "summary", not {values["feed_content"]!r}',
             )
+        )
+    if isinstance(values.get("sitemap_urls"), int) and values["sitemap_urls"] > 50_000:
+        problems.append(
+            Problem(shown, _key_line(text, "sitemap_urls"), "sitemap_urls must be at most 50000, the protocol's limit")
         )
     if "base_url" in values and not re.match(r"^https?://[^/]+(/.*)?$", values["base_url"]):
         problems.append(

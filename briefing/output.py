@@ -92,13 +92,16 @@ def stage_site(
     static_files: dict[str, Path] | None,
     progress: Callable[[int, int], None] | None = None,
     parallel: bool = True,
+    gone: Iterable[str] = (),
 ) -> Staged:
     """Render what changed (on every core when there is much) and stage what differs; raise
     with every render error, staging nothing. With static_files None the pages are only some
-    of the site's: every other file stays as the manifest says."""
+    of the site's: every other file stays as the manifest says, but those `gone` names."""
     result = Staged(out_dir, out_existed=out_dir.exists())
     if static_files is None:
         result.entries.update(manifest)
+        for name in gone:
+            result.entries.pop(name, None)
     job = _Job(out_dir, manifest, list(pages), [templates.page_key(p) for p in pages], templates)
     todo: list[int] = []
     out = str(out_dir)
@@ -143,7 +146,7 @@ def stage_site(
     except BaseException:
         result.discard()
         raise
-    result.stale = sorted(set(manifest) - set(result.entries)) if static_files is not None else []
+    result.stale = sorted(set(manifest) - set(result.entries))
     result.reshaped = result.reshaped or bool(result.stale)
     result.grown = result.grown or any(name not in manifest for name in result.entries)
     return result
@@ -196,7 +199,8 @@ def _render_chunk(job: _Job, indices: list[int]) -> Iterator[Rendered]:
             continue
         links, ids = links_and_ids(data)
         article = page.context.get("article")
-        searched = article.digest if article is not None else ""
+        # The indexed text is the article through its templates: a template edit re-indexes.
+        searched = f"{article.digest}:{job.templates.uses(page.template)[:16]}" if article is not None else ""
         entry = Entry(page.url, page.origin, key, hashlib.sha256(data).hexdigest(), links, ids, searched)
         target = job.out_dir / page.file
         if _current(target, data, entry.sha, job.manifest.get(page.file)):

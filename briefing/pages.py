@@ -132,6 +132,7 @@ def _pages(
         for alias in held.aliases:  # a redirect page, kept out of sitemaps and feeds
             if wanted(alias):
                 yield make_page(alias, "alias.html", origin(held.path), None, target=held.card)
+    by_url = {a.url: a for a in site.articles}
     for briefing in site.briefings:
         sitemap.append((briefing.url, _newest(briefing.cards)))
         if wanted(briefing.url):
@@ -156,7 +157,6 @@ def _pages(
     if wanted("/subscribe/"):
         sections = tuple(section.ref for section in site.sections)
         yield make_page("/subscribe/", "subscribe.html", "the subscribe page", tags=counted, sections=sections)
-    by_url = {a.url: a for a in site.articles}
     for kind, listings in (("section", site.sections), ("tag", site.tags)):
         for listing in listings:
             yield from _listing(config, kind, listing.ref, listing.cards, sitemap, wanted, whole, by_url)
@@ -173,12 +173,27 @@ def _pages(
         yield make_page("/feed.xml", "feed.xml", "the site feed", title=config.title, home="/", entries=entries)
         yield make_page("/feed.json", "feed.json", "the JSON feed", title=config.title, home="/", entries=entries)
     if wanted("/sitemap.xml"):
-        yield make_page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=Plain(sitemap))
+        yield from _sitemaps(sitemap, config.sitemap_urls)
     if wanted("/news-sitemap.xml"):
         news = tuple(a.card for a in site.articles if now - NEWS_WINDOW < a.date <= now)[:NEWS_LIMIT]
         yield make_page("/news-sitemap.xml", "news-sitemap.xml", "the news sitemap", cards=news)
     if wanted("/robots.txt"):
         yield make_page("/robots.txt", "robots.txt", "robots.txt")
+
+
+def _sitemaps(sitemap: list[tuple[str, datetime | None]], limit: int) -> Iterator[Page]:
+    """/sitemap.xml lists every page; past `limit` URLs (the protocol allows 50,000 in one
+    file) it is an index of /sitemap-1.xml, /sitemap-2.xml ..., each with its newest lastmod."""
+    if len(sitemap) <= limit:
+        yield make_page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=Plain(sitemap))
+        return
+    parts = []
+    for number, start in enumerate(range(0, len(sitemap), limit), 1):
+        chunk = sitemap[start : start + limit]
+        url = f"/sitemap-{number}.xml"
+        parts.append((url, max((m for _, m in chunk if m is not None), default=None)))
+        yield make_page(url, "sitemap.xml", f"part {number} of the sitemap", pages=Plain(chunk))
+    yield make_page("/sitemap.xml", "sitemap-index.xml", "the sitemap index", sitemaps=Plain(parts))
 
 
 def _listing(

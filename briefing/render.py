@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import json
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 import markdown
 
 from . import __version__, syndication
@@ -19,6 +23,7 @@ from .errors import BriefingError, Problem
 from .htmlscan import holds_text, lead_with
 from .pages import Page
 from .site import section_ref
+from .state.atomic import write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,19 @@ def join_names(names: tuple[str, ...] | list[str]) -> str:
 def long_date(value: date) -> str:
     """'Friday 29 April 2022'."""
     return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def _load_references(path: Path) -> dict[str, list[str] | None]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_references(path: Path, named: dict[str, list[str] | None]) -> None:
+    with contextlib.suppress(OSError):  # a cache folder that cannot be written: parsed again next time
+        write_atomic(path, json.dumps(named, sort_keys=True))
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
@@ -116,21 +134,69 @@ class Templates:
             section_url=lambda name: section_ref(name).url,
         )
         self.template_dirs = theme.template_dirs
-        self.fingerprint = self._fingerprint()
-
-    def _fingerprint(self) -> str:
-        digest = hashlib.sha256(f"{__version__}\0{markdown.__version__}\0{jinja2.__version__}".encode())
-        digest.update(self.config.fingerprint().encode())
-        digest.update(repr([(page.url, page.title) for page in self.pages]).encode())  # every footer
-        for folder in self.template_dirs:
+        self._sources: dict[str, bytes] = {}  # every template by name, the site's own over the default
+        for folder in reversed(self.template_dirs):
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
-                    digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+                    self._sources[path.relative_to(folder).as_posix()] = path.read_bytes()
+        self._base = hashlib.sha256(
+            f"{__version__}\0{markdown.__version__}\0{jinja2.__version__}\0{config.fingerprint()}\0".encode()
+            + repr([(page.url, page.title) for page in pages]).encode()  # every footer
+        ).hexdigest()
+        self.fingerprint = self._digest(sorted(self._sources))
+        self._used: dict[str, str] = {}
+        self._names = self._referenced(config.cache_dir / "templates" / "references.json")
+
+    def _digest(self, names: Iterable[str]) -> str:
+        digest = hashlib.sha256(self._base.encode())
+        for name in names:
+            digest.update(b"\0" + name.encode() + b"\0" + self._sources.get(name, b"\0missing"))
         return digest.hexdigest()
 
+    def uses(self, name: str) -> str:
+        """The digest of the templates a page of template `name` is rendered with: the template
+        and, transitively, what it extends, includes and imports (macros come in by import). A
+        name computed while rendering cannot be known beforehand, so a template that has one
+        counts as using every template."""
+        if name not in self._used:
+            seen: set[str] = set()
+            todo = [name]
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                named = self._names.get(current, [])
+                if named is None:
+                    seen = set(self._sources)
+                    break
+                todo.extend(named)
+            self._used[name] = self._digest(sorted(seen))
+        return self._used[name]
+
+    def _referenced(self, cache: Path) -> dict[str, list[str] | None]:
+        """What each template names (see `uses`). Parsing every template takes a third of a
+        second, so what each source names is kept by its hash in the cache folder. A template
+        that does not parse names nothing: the render reports its error."""
+        known = _load_references(cache)
+        names: dict[str, list[str] | None] = {}
+        for name, source in self._sources.items():
+            digest = hashlib.sha256(source).hexdigest()
+            if digest not in known:
+                try:
+                    text = source.decode("utf-8", "replace")
+                    found = list(jinja2.meta.find_referenced_templates(self.env.parse(text)))
+                except jinja2.TemplateSyntaxError:
+                    found = []
+                known[digest] = None if None in found else [n for n in found if n is not None]
+                _save_references(cache, known)
+            names[name] = known[digest]
+        return names
+
     def page_key(self, page: Page) -> str:
-        """The page's inputs key: its own data, the templates and the configuration."""
-        return hashlib.sha256(f"{self.fingerprint}\0{page.key}".encode()).hexdigest()
+        """The page's inputs key: its own data, the templates it is rendered with and the
+        configuration. Editing tag.html changes the keys of tag pages only."""
+        return hashlib.sha256(f"{self.uses(page.template)}\0{page.key}".encode()).hexdigest()
 
     def check(self) -> None:
         """Compile every template now, so a syntax error is reported even if no page needs it."""

@@ -193,7 +193,7 @@ def assemble(config: SiteConfig, sources: Iterable[ArticleSource], bodies: Mappi
 @dataclass(frozen=True, slots=True)
 class Held:
     """A published article as the lists know it (its card and where its page is), standing in
-    for the whole article where only lists are planned (see `briefing.state.snapshot.grow`)."""
+    for the whole article where only lists are planned (see `briefing.state.snapshot.reshape`)."""
 
     card: Card
     aliases: tuple[str, ...] = ()

@@ -167,6 +167,36 @@ def test_sitemap_validates_and_lists_every_page(fixture_site: Path, cli) -> None
     assert not any("embargo" in loc or "draft" in loc for loc in locs)
 
 
+def test_past_its_limit_the_sitemap_is_an_index_of_numbered_sitemaps(fixture_site: Path, cli) -> None:
+    whole = built(fixture_site, cli)
+    every = etree.parse(str(whole / "sitemap.xml")).xpath("//s:url", namespaces=NS)
+    config = fixture_site / "site.toml"
+    config.write_text(config.read_text() + "sitemap_urls = 5\n")
+    public = built(fixture_site, cli)
+    index = etree.parse(str(public / "sitemap.xml"))
+    etree.XMLSchema(etree.parse(str(Path(__file__).parent / "schemas/siteindex.xsd"))).assertValid(index)
+    parts = index.xpath("//s:sitemap/s:loc/text()", namespaces=NS)
+    count = -(-len(every) // 5)
+    assert parts == [f"{BASE}sitemap-{n}.xml" for n in range(1, count + 1)] and count >= 3
+    schema = etree.XMLSchema(etree.parse(str(NODE_MODULES / "sitemap" / "schema" / "sitemap.xsd")))
+    urls = []
+    for number in range(1, count + 1):
+        part = etree.parse(str(public / f"sitemap-{number}.xml"))
+        schema.assertValid(part)
+        urls += part.xpath("//s:url", namespaces=NS)
+        newest = max(part.xpath("//s:lastmod/text()", namespaces=NS))
+        stated = index.xpath(f"//s:sitemap[{number}]/s:lastmod/text()", namespaces=NS)
+        assert [datetime.fromisoformat(newest)] == [datetime.fromisoformat(t) for t in stated]
+    text = [etree.tostring(u, with_tail=False) for u in urls]
+    assert text == [etree.tostring(u, with_tail=False) for u in every]  # the same URLs, in order
+    assert all(len(etree.parse(str(public / f"sitemap-{n}.xml")).getroot()) <= 5 for n in range(1, count + 1))
+    assert f"Sitemap: {BASE}sitemap.xml" in (public / "robots.txt").read_text()
+    config.write_text(config.read_text().replace("sitemap_urls = 5\n", ""))
+    public = built(fixture_site, cli)  # back under the limit: one sitemap, the numbered ones gone
+    assert etree.parse(str(public / "sitemap.xml")).getroot().tag.endswith("urlset")
+    assert not list(public.glob("sitemap-*.xml"))
+
+
 def test_news_sitemap_holds_the_two_days_before_now(fixture_site: Path, cli) -> None:
     public = built(fixture_site, cli)
     document = etree.parse(str(public / "news-sitemap.xml"))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,8 +30,15 @@ EDITS = st.one_of(
     st.tuples(st.just("tags"), st.sampled_from(ARTICLES), st.sampled_from(["[NATO]", "[Taiwan, Chile]", "[New Tag]"])),
     st.tuples(st.just("date"), st.sampled_from(ARTICLES), st.sampled_from(["2022-04-27", "2022-04-30T10:00"])),
     st.tuples(st.just("delete"), st.sampled_from(ARTICLES), st.just("")),
+    st.tuples(st.just("draft"), st.sampled_from(ARTICLES), st.just("")),  # made a draft, or published again
+    st.tuples(st.just("schedule"), st.sampled_from(ARTICLES), st.sampled_from(["2022-05-01T07:00", "2031-01-01"])),
+    st.tuples(st.just("clock"), st.just(""), st.sampled_from(["1", "3"])),  # hours on: an embargo passes
     st.tuples(st.just("add"), st.sampled_from(["2022-04-28", "2022-04-30"]), st.text("abc", min_size=1, max_size=6)),
-    st.tuples(st.just("template"), st.just("templates/day.html"), st.text("xyz", min_size=1, max_size=5)),
+    st.tuples(
+        st.just("template"),
+        st.sampled_from(["templates/day.html", "templates/tag.html", "templates/_macros.html", "templates/base.html"]),
+        st.text("xyz", min_size=1, max_size=5),
+    ),
 )
 
 
@@ -44,13 +53,25 @@ def apply(root: Path, edit: tuple[str, str, str]) -> None:
     if kind == "template":
         path.parent.mkdir(exist_ok=True)
         if not path.exists():
-            shutil.copy(Path(__file__).resolve().parent.parent / "templates/day.html", path)
-        path.write_text(path.read_text() + f"{{# {value} #}}\n<!-- {value} -->\n")
+            shutil.copy(Path(__file__).resolve().parent.parent / name, path)
+        text = path.read_text()  # a visible change inside the first block or macro, or at the end
+        end = next((text.index(t) for t in ("{% endmacro", "{% endblock") if t in text), len(text))
+        path.write_text(f"{text[:end]}<!-- {value} -->{text[end:]}")
         return
     if not path.exists():
         return
     if kind == "delete":
         path.unlink()
+        return
+    if kind == "draft":
+        text = path.read_text()
+        drafted = "draft: true\n" in text
+        path.write_text(
+            text.replace("draft: true\n", "") if drafted else text.replace("---\n", "---\ndraft: true\n", 1)
+        )
+        return
+    if kind == "schedule":
+        path.write_text(re.sub(r"^date: .*$", f"date: {value}", path.read_text(), count=1, flags=re.M))
         return
     lines = path.read_text().split("\n")
     fields = {"title": "title: ", "tags": "tags: ", "date": "date: "}
@@ -64,7 +85,7 @@ def apply(root: Path, edit: tuple[str, str, str]) -> None:
     path.write_text("\n".join(lines))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=6))
 def test_incremental_builds_equal_clean_builds(tmp_path_factory, edits) -> None:
     work = tmp_path_factory.mktemp("inc")
@@ -76,7 +97,10 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory, edits) -> None:
     store = Store(config.cache_dir)  # kept across builds, as watch mode and the disk cache do
     build(config, BuildOptions(out_dir=root / "public", now=now), store)
     for step, edit in enumerate(edits):
-        apply(root, edit)
+        if edit[0] == "clock":
+            now += timedelta(hours=int(edit[2]))
+        else:
+            apply(root, edit)
         config = load_config(root)
         if step % 2:  # as a fresh process: the manifest and snapshot are read back from disk
             cache.forget_written()
@@ -196,7 +220,6 @@ def test_a_headline_or_summary_edit_replans_the_pages_showing_the_card(
     [
         ("tags: [Ukraine, NATO]", "tags: [Ukraine]", None),
         ("date: 2022-04-28T16:00", "date: 2022-04-28T15:00", None),
-        ("date: 2022-04-28T16:00", "date: 2022-04-28T16:00\ndraft: true", None),
         ("tags:", "updates:\n  - at: 2022-04-29T09:00\n    kind: correction\n    text: Fixed.\ntags:", None),
         ("tags:", "template: feature.html\ntags:", None),  # its page's template, named in its recipe
         ("tags:", "priority: 9\ntags:", None),  # the desk pushes it below the day's other story
@@ -264,7 +287,7 @@ def test_n_edits_of_one_article_leave_one_cached_body(fixture_site: Path, cli) -
         article.write_text(article.read_text().replace("About 25 million", f"About 25 million ({n})", 1))
         assert cli("build", "--now", FIXTURE_NOW).status == 0
     assert rows() == first  # one row for the edited article's body, not seven
-    article.unlink()  # a deleted article's body goes too (the full path)
+    article.unlink()  # a deleted article's body goes too
     assert cli("build", "--now", FIXTURE_NOW).status == 0
     assert rows() == (first[0] - 1, first[1] - 1)
 
@@ -300,12 +323,152 @@ def test_an_added_article_plans_only_the_pages_that_hold_or_list_it(fixture_site
     assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, now)
 
 
-def test_an_added_draft_or_scheduled_article_takes_the_full_path(fixture_site: Path) -> None:
+def test_an_added_draft_or_scheduled_article_renders_nothing(fixture_site: Path) -> None:
     config, options = _at_fixture_now(fixture_site)
     now = options.now
     build(config, options)
     (fixture_site / "content/draft.md").write_text("---\ntitle: Draft\ndate: 2022-04-28\ndraft: true\n---\nNo.\n")
-    assert not build(config, options).quick
+    report = build(config, options)
+    assert report.quick and report.written == 0 and report.deleted == 0
     (fixture_site / "content/later.md").write_text("---\ntitle: Later\ndate: 2030-01-01\n---\nNo.\n")
-    assert not build(config, options).quick
+    report = build(config, options)
+    assert report.quick and report.written == 0 and report.next_due is not None
+    assert report.next_due[1] == "content/2022/05/01/scheduled.md"  # still the first one due
     assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, now)
+
+
+def _files(public: Path) -> dict[str, bytes]:
+    return {k: v[0] for k, v in snapshot(public).items()}
+
+
+def _page_of(public: Path, title: str) -> str:
+    """The output file of the article page headed `title`."""
+    pages = [p for p in public.glob("20*/*/*/*/index.html") if f">{title}</h1>" in p.read_text()]
+    assert len(pages) == 1, title
+    return pages[0].relative_to(public).as_posix()
+
+
+GOING = [
+    ("2022/04/29/sao-paulo.md", "São Paulo schools reopen", ["brazil"]),  # its only tag goes with it
+    ("2022/04/28/lithium.md", "Chile to create a state lithium company", ["chile", "nato"]),
+]
+
+
+@pytest.mark.parametrize("how", ["deleted", "made a draft", "scheduled again"])
+@pytest.mark.parametrize(("name", "title", "tags"), GOING)
+def test_an_article_that_goes_plans_only_the_pages_that_held_or_listed_it(
+    fixture_site: Path, name: str, title: str, tags: list[str], how: str
+) -> None:
+    config, options = _at_fixture_now(fixture_site)
+    build(config, options)
+    public = fixture_site / "public"
+    before = _files(public)
+    page = _page_of(public, title)
+    path = fixture_site / "content" / name
+    if how == "deleted":
+        path.unlink()
+    else:
+        change = ("draft: false", "draft: true") if how == "made a draft" else ("date: 2022-0", "date: 2031-0")
+        text = path.read_text()
+        path.write_text(text.replace("---\n", f"---\n{change[1]}\n", 1) if change[0] not in text else text)
+        if how == "scheduled again":
+            path.write_text(re.sub(r"^date: .*$", "date: 2031-01-01", path.read_text(), count=1, flags=re.M))
+    cache.forget_written()  # as a fresh process: the manifest and snapshot are read back from disk
+    report = build(config, options)
+    assert report.quick and report.articles_read <= 1
+    after = _files(public)
+    assert after == _clean_build(fixture_site, options.now)
+    assert page not in after and page in report.changed_files
+    # every page it was on, and only those, was planned and (where its key changed) rendered
+    showed = {
+        f for f, data in before.items() if title.encode() in data or title.replace("ã", "&#227;").encode() in data
+    }
+    lists = {"index.html", "tags/index.html", "archive/index.html", "subscribe/index.html", "2022/index.html"}
+    lists |= {"2022/04/index.html", "2022/05/index.html", "sitemap.xml", "news-sitemap.xml", "feed.xml", "feed.json"}
+    lists |= {f for f in before if f.startswith(tuple(f"tags/{t}/" for t in tags))}
+    days = sorted(f for f in before if re.fullmatch(r"\d{4}/\d\d/\d\d/index\.html", f))
+    at = days.index(f"{name[:11]}index.html")
+    lists |= set(days[max(0, at - 1) : at + 2])  # its edition and those beside it
+    assert set(report.rendered_files) <= showed | lists
+    assert not {"404.html", "search/index.html"} & set(report.rendered_files)
+    assert {f for f in before if f not in after} == {f for f in report.changed_files if f not in after}
+    for tag in tags:
+        gone = not any(f.startswith(f"tags/{tag}/") for f in after)
+        assert gone == (tag in {"brazil", "chile"})  # only in the article that went
+    again = fixture_site / "content/2022/04/29/added.md"  # the snapshot it left is right for the next build
+    again.write_text("---\ntitle: Added after\ndate: 2022-04-29T11:00\ntags: [NATO, Brazil]\n---\nNew.\n")
+    cache.forget_written()
+    assert build(config, options).quick
+    assert _files(public) == _clean_build(fixture_site, options.now)
+
+
+def test_a_draft_published_again_and_a_scheduled_article_coming_due_take_the_quick_path(fixture_site: Path) -> None:
+    config, options = _at_fixture_now(fixture_site)
+    build(config, options)
+    public = fixture_site / "public"
+    draft = fixture_site / "content/2022/05/01/draft.md"
+    draft.write_text(draft.read_text().replace("draft: true\n", ""))
+    report = build(config, options)
+    assert report.quick and "tags/secret-draft-tag/index.html" in report.changed_files
+    assert _files(public) == _clean_build(fixture_site, options.now)
+    later = replace(options, now=options.now + timedelta(hours=1, minutes=30))  # past the embargo's 06:00
+    cache.forget_written()
+    report = build(config, later)
+    assert report.quick and report.articles_read <= 1  # the clock published it (a file this fresh is read again)
+    assert "tags/embargo-tag/index.html" in report.changed_files and report.next_due is None
+    assert _files(public) == _clean_build(fixture_site, later.now)
+    assert build(config, later).rendered == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "kinds"),
+    [
+        ("tag.html", {"tag"}),
+        ("day.html", {"day"}),
+        ("feed.xml", {"feed"}),
+        ("_macros.html", {"tag", "day", "home", "article"}),  # imported by those four
+        ("base.html", {"tag", "day", "home", "article", "month", "year", "tags", "archive", "page", "search", "404"}),
+    ],
+)
+def test_a_template_edit_renders_only_the_pages_that_use_it(fixture_site: Path, template: str, kinds: set[str]) -> None:
+    config, options = _at_fixture_now(fixture_site)
+    build(config, options)
+    own = fixture_site / "templates" / template
+    own.parent.mkdir(exist_ok=True)
+    own.write_text((Path(__file__).resolve().parent.parent / "templates" / template).read_text() + "{# edited #}\n")
+    report = build(config, options)
+    output = [name for name in snapshot(fixture_site / "public") if not name.startswith(("static/", "pagefind/"))]
+    assert set(report.rendered_files) == {name for name in output if _kind(name) in kinds}
+    assert report.written == 0  # a comment: every page that uses the template is rendered, none changes
+    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, options.now)
+
+
+def _kind(name: str) -> str:
+    """What sort of page an output file is, by its name."""
+    parts = name.split("/")
+    if name in {"index.html", "404.html"}:
+        return "home" if name == "index.html" else "404"
+    if parts[-1] == "feed.xml":
+        return "feed"
+    if parts[0] == "tags":
+        return "tags" if len(parts) == 2 else "tag" if parts[-1] == "index.html" else "other"
+    if parts[0].isdigit() and parts[-1] == "index.html":
+        return {2: "year", 3: "month", 4: "day", 5: "article"}.get(len(parts), "other")
+    if len(parts) == 2 and parts[1] == "index.html":
+        return {"archive": "archive", "search": "search", "subscribe": "page"}.get(parts[0], "page")
+    return "other"
+
+
+def test_an_added_article_moves_urls_along_the_numbered_sitemaps(fixture_site: Path) -> None:
+    config_file = fixture_site / "site.toml"
+    config_file.write_text(config_file.read_text() + "sitemap_urls = 5\n")
+    config, options = _at_fixture_now(fixture_site)
+    build(config, options)
+    parts = sorted(p.name for p in (fixture_site / "public").glob("sitemap-*.xml"))
+    for number in range(5):  # enough to need another numbered sitemap
+        added = fixture_site / f"content/2022/04/28/added-{number}.md"
+        added.write_text(f"---\ntitle: Added {number}\ndate: 2022-04-28T1{number}:00\ntags: [NATO]\n---\nNew.\n")
+        assert build(config, options).quick
+    grown = sorted(p.name for p in (fixture_site / "public").glob("sitemap-*.xml"))
+    assert len(grown) > len(parts)
+    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, options.now)

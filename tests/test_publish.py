@@ -11,7 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, need
+import yaml
+from conftest import FIXTURES, need, snapshot
 
 NOW = "2022-05-01T05:00"
 USER = ["-c", "user.name=Editor", "-c", "user.email=editor@example.org"]
@@ -246,3 +247,74 @@ def test_a_rejected_inbox_item_never_holds_back_the_edition(repo: Path, remote: 
     published = clone(remote, tmp_path / "clone")
     assert "It is published." in (published / "2022/04/29/dropped-in-the-inbox/index.html").read_text()
     assert (repo / "inbox/bad.txt").read_text() == "no date here\n"
+
+
+def _workflow_step(step_id: str) -> dict[str, object]:
+    workflow = yaml.safe_load((Path(__file__).parent.parent / ".github/workflows/publish.yml").read_text())
+    steps = [s for job in workflow["jobs"].values() for s in job.get("steps", [])]
+    return next(s for s in steps if s.get("id") == step_id)
+
+
+def _ci_digest(checkout: Path) -> dict[str, str]:
+    """The workflow's own digest step, run in the checkout: the outputs it gives."""
+    outputs = checkout.parent / "github-output"
+    outputs.write_text("")
+    script = str(_workflow_step("digest")["run"])
+    subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=checkout,
+        env={"GITHUB_OUTPUT": str(outputs), "PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+    )
+    return dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+
+
+def _ci_run(repo: Path, checkout: Path, saved: Path, cli) -> tuple[str, dict[str, str]]:
+    """One run of the publish workflow: a fresh clone (new inodes and mtimes) in the runner's
+    folder, the saved cache restored (as actions/cache does, with tar: mtimes kept), a strict
+    build, the digest step, and the cache saved again."""
+    shutil.rmtree(checkout, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(repo), str(checkout)], check=True)
+    for name in (".briefing-cache", "public", ".deployed"):
+        if (saved / name).is_dir():
+            shutil.copytree(saved / name, checkout / name)
+    run = cli("build", "--site", str(checkout), "--strict", "--now", NOW)
+    assert run.status == 0, run.err
+    outputs = _ci_digest(checkout)
+    for name in (".briefing-cache", "public"):
+        shutil.rmtree(saved / name, ignore_errors=True)
+        shutil.copytree(checkout / name, saved / name)
+    return run.err + run.out, outputs
+
+
+def test_ci_over_a_restored_cache_builds_what_a_clean_build_does(repo: Path, tmp_path: Path, cli) -> None:
+    checkout, saved = tmp_path / "runner/work/site", tmp_path / "actions-cache"
+    saved.mkdir()
+    assert _workflow_step("restore")["with"]["path"].split() == [".briefing-cache", "public"]  # type: ignore[index]
+    said, first = _ci_run(repo, checkout, saved, cli)
+    assert first["changed"] == "true"  # nothing deployed yet
+    (saved / ".deployed").mkdir()
+    (saved / ".deployed/digest").write_text(first["digest"] + "\n")  # the deploy job records it
+    said, scheduled = _ci_run(repo, checkout, saved, cli)  # the schedule, nothing committed since
+    assert re.search(r"\b0 rendered, 0 written\b", said), said
+    assert scheduled == {"digest": first["digest"], "changed": "false"}
+    (repo / "content/2022/04/28/added.md").write_text(
+        "---\ntitle: Added by the desk\ndate: 2022-04-28T12:00\ntags: [NATO]\n---\nNew.\n"
+    )
+    (repo / "content/2022/04/29/sao-paulo.md").unlink()
+    (repo / "templates").mkdir()
+    tag = (Path(__file__).parent.parent / "templates/tag.html").read_text()
+    (repo / "templates/tag.html").write_text(tag.replace("{% block main %}", "{% block main %}<!-- desk -->", 1))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "An added story, a deleted one, a tag page edit")
+    said, pushed = _ci_run(repo, checkout, saved, cli)
+    rendered = int(re.search(r"(\d+) rendered", said).group(1))  # type: ignore[union-attr]
+    pages = int(re.search(r"(\d+) pages:", said).group(1))  # type: ignore[union-attr]
+    assert pushed["changed"] == "true" and 0 < rendered < pages
+    clean = tmp_path / "clean"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clean)], check=True)
+    assert cli("build", "--site", str(clean), "--strict", "--now", NOW).status == 0
+    built = {k: v[0] for k, v in snapshot(checkout / "public").items()}
+    assert built == {k: v[0] for k, v in snapshot(clean / "public").items()}
+    assert "<!-- desk -->" in (checkout / "public/tags/nato/index.html").read_text()

@@ -12,7 +12,7 @@ import dataclasses
 import operator
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -100,11 +100,11 @@ class Layered(Generic[V]):
         self.path, self.delta = path, path.with_name(path.name + ".delta")
         self.version, self.encode, self.decode = version, encode, decode
 
-    def _decode(self, data: Any) -> tuple[str, dict[str, V]]:
+    def _decode(self, data: Any) -> tuple[str, dict[str, V | None]]:
         version, token, rows = data
         if version != self.version:
             raise ValueError("another version")
-        return token, {key: self.decode(row) for key, row in rows.items()}
+        return token, {key: None if row is None else self.decode(row) for key, row in rows.items()}
 
     def load(self) -> tuple[str, dict[str, V]] | None:
         """(token, rows), or None when there is no whole table (or it cannot be read)."""
@@ -115,8 +115,9 @@ class Layered(Generic[V]):
         try:
             delta_token, changed = read_pickle(self.delta, self._decode)
         except UNREADABLE:
-            return token, rows
-        return token, ({**rows, **changed} if delta_token == token else rows)
+            delta_token, changed = "", {}
+        merged = {**rows, **changed} if delta_token == token else rows
+        return token, {key: row for key, row in merged.items() if row is not None}  # None: the row went
 
     def save(self, token: str, rows: dict[str, V]) -> None:
         """Write the whole table."""
@@ -124,15 +125,18 @@ class Layered(Generic[V]):
         encoded = {key: self.encode(row) for key, row in rows.items()}
         write_pickle(self.path, (self.version, token, encoded), (token, rows))
 
-    def save_changes(self, token: str, changed: dict[str, V]) -> None:
-        """Write these rows (and those changed before them since the whole was written)."""
+    def save_changes(self, token: str, changed: Mapping[str, V | None]) -> None:
+        """Write these rows (and those changed before them since the whole was written); a row
+        None is one that went."""
         try:
             delta_token, earlier = read_pickle(self.delta, self._decode)
         except UNREADABLE:
             delta_token, earlier = token, {}
         rows = {**earlier, **changed} if delta_token == token else dict(changed)
         write_pickle(
-            self.delta, (self.version, token, {key: self.encode(row) for key, row in rows.items()}), (token, rows)
+            self.delta,
+            (self.version, token, {key: None if row is None else self.encode(row) for key, row in rows.items()}),
+            (token, rows),
         )
 
     def remove(self) -> None:
@@ -203,7 +207,10 @@ class Store:
 
     def keep_articles(self, paths: set[str]) -> None:
         """Forget articles whose files are gone."""
-        gone = (set(self._articles) | set(self._rows)) - paths
+        self.forget_articles((set(self._articles) | set(self._rows)) - paths)
+
+    def forget_articles(self, gone: set[str]) -> None:
+        """Forget these article files (and, when flushed, bodies no other article uses)."""
         for path in gone:
             self._articles.pop(path, None)
             self._rows.pop(path, None)

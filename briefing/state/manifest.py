@@ -45,11 +45,11 @@ def load_manifest(path: Path) -> tuple[dict[str, Entry], str]:
 
 def save_manifest(path: Path, entries: dict[str, Entry], token: str, changed: Iterable[str] | None = None) -> None:
     """Write the manifest (this tool's own pickle, read on every build): whole, or only the
-    entries of the files named in `changed`."""
+    entries of the files named in `changed` (a file named but not in `entries` went)."""
     if changed is None:
         _manifest(path).save(token, dict(sorted(entries.items())))
     else:
-        _manifest(path).save_changes(token, {name: entries[name] for name in sorted(changed)})
+        _manifest(path).save_changes(token, {name: entries.get(name) for name in sorted(changed)})
 
 
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:

@@ -12,7 +12,7 @@ warnings; each published article's card; and each page that shows cards or holds
 as a recipe with those by path. The next build parses only the files whose stamps changed;
 when each keeps its place (and the settings, the set of files and what the clock publishes
 are as they were), it re-plans just the pages that show or hold them, re-making the other
-articles those pages hold from the cache. When articles were only added (`grow`), the lists
+articles those pages hold from the cache. When articles were only added (`reshape`), the lists
 are arranged again from the cards, with the new articles whole and every other one a `Held`
 card, and only the pages that hold or list a new article are planned; the recipes of those
 whose keys changed are made again. Anything else (or anything missing) takes the full path,
@@ -26,7 +26,7 @@ import operator
 import pickle
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ from ..search import available as search_available
 from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of, tag_weight
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
-SNAPSHOT_VERSION = 10
+SNAPSHOT_VERSION = 11
 
 
 class Mark(NamedTuple):
@@ -119,7 +119,8 @@ class Quick:
     snapshot: Snapshot
     changed: list[str]  # the article files read
     cards: list[str]  # the articles whose cards changed
-    restructured: bool = False  # pages came (an article was added): the recipes are saved whole
+    restructured: bool = False  # pages came or went: the recipes are saved whole
+    gone: list[str] = field(default_factory=list)  # output files no page writes any more
 
     @property
     def warnings(self) -> list[Problem]:
@@ -225,17 +226,20 @@ def quick(
     stamps: dict[str, str | None],
     now: datetime,
     store: Store,
-    written: Container[str] = (),
+    written: Collection[str] = (),
     plain: tuple[PlainPage, ...] = (),
+    drafts: bool = False,
 ) -> Quick | None:
-    """The pages to build when every changed article keeps its place, or when articles were
-    only added (`grow`; `written`: the files the last build left); None for a full build."""
+    """The pages to build when every changed article keeps its place, or when articles came
+    or went (`reshape`; `written`: the files the last build left; `drafts`: drafts are
+    published); None for a full build."""
     if snapshot is None or snapshot.settings != settings:
         return None
-    if now < snapshot.now or (snapshot.valid_until is not None and now >= snapshot.valid_until):
-        return None  # the clock may have published an article or moved the news window
-    if stamps.keys() != snapshot.marks.keys():
-        return grow(config, snapshot, stamps, now, store, written, plain)
+    if now < snapshot.now:
+        return None
+    if (snapshot.valid_until is not None and now >= snapshot.valid_until) or stamps.keys() != snapshot.marks.keys():
+        # the clock may have published an article or moved the news window; files came or went
+        return reshape(config, snapshot, stamps, now, store, written, plain, drafts)
     changed = [key for key, stamp in stamps.items() if stamp is None or stamp != snapshot.marks[key].stamp]
     if not changed:
         return None
@@ -252,7 +256,7 @@ def quick(
             return None  # the full path reports it, with every other problem
         mark = Mark(stamps[key], place(source), tuple(notes))
         if mark.place != snapshot.marks[key].place:
-            return None
+            return reshape(config, snapshot, stamps, now, store, written, plain, drafts)
         marks[key] = mark
         parsed.append((key, mark.stamp, source, notes))
         old = cards.get(source.path)
@@ -291,58 +295,124 @@ def quick(
     return Quick(pages, replace(snapshot, marks=marks, cards=cards), changed, recarded)
 
 
-def grow(
+def reshape(
     config: SiteConfig,
     snapshot: Snapshot,
     stamps: dict[str, str | None],
     now: datetime,
     store: Store,
-    written: Container[str],
+    written: Collection[str],
     plain: tuple[PlainPage, ...],
+    drafts: bool = False,
 ) -> Quick | None:
-    """The pages to build when articles were only added (every other file as it was): the
-    lists are arranged again from the cards alone, and only the pages that hold or list a new
-    article are planned — its page, its neighbours and the articles whose related lists it
-    enters (and every story of a tag whose weight it changed), its edition and those beside
-    it, every month and year, the home page, the tag index, the archive and subscribe pages,
-    every page and feed of its tags, the site's feeds and sitemaps. None for a full
-    build: an edit beside the addition, a draft, a scheduled article, a clash of URLs or tags."""
-    added = [key for key in stamps if key not in snapshot.marks]
-    if any(key not in stamps for key in snapshot.marks):
-        return None
+    """The pages to build when articles came or went and every other one kept its place. An
+    article comes when its file is added, its draft flag is taken off or its scheduled time
+    arrives; it goes when its file is deleted or it is made a draft (or scheduled again). The
+    lists are arranged again from the cards alone, and only the pages that hold or list an
+    article that came or went are planned — its page, its neighbours and the articles whose
+    related lists it enters or leaves (and every story of a tag whose weight changed), its
+    edition and those beside it, every month and year, the home page, the tag index, the
+    archive and subscribe pages, every page and feed of its tags and section, the site's feeds
+    and sitemaps. The pages of an article that went, and the pages no list has any more (a
+    day, a tag, a page of a tag's listing, a numbered sitemap), are deleted. None for a full
+    build: an edit that moves an article, a clash of URLs or tags, an article with aliases
+    coming, anything missing from the cache."""
+    root = config.root
     cards = dict(snapshot.cards)
-    marks = dict(snapshot.marks)
+    marks: dict[str, Mark] = {}
     fresh: dict[str, Article] = {}
-    parsed = []
+    parsed: list[tuple[str, str | None, ArticleSource, list[Problem]]] = []
     again: set[str] = set()  # pages of articles read again: planned, in case their bodies changed
-    for key, mark in snapshot.marks.items():  # a file too fresh to trust by its stamp is read again
-        if stamps[key] is not None and stamps[key] == mark.stamp:
+    gone: set[str] = set()  # the paths of the articles that went
+    coming: list[ArticleSource] = []
+    due: list[tuple[datetime, str]] = []  # (date, path) of the scheduled articles read now
+
+    def shown_now(source: ArticleSource) -> bool:
+        return (drafts or not source.draft) and source.date <= now
+
+    def scheduled(source: ArticleSource) -> bool:
+        return (drafts or not source.draft) and source.date > now
+
+    def cached(key: str, mark: Mark) -> ArticleSource | None:
+        found = store.article(key, mark.stamp or "") if mark.stamp else None
+        return found[0] if found else None
+
+    for key, mark in snapshot.marks.items():
+        if key not in stamps:  # deleted
+            path = Path(key).relative_to(root).as_posix()
+            if path in cards:
+                gone.add(path)
+                del cards[path]
+            continue
+        stamp = stamps[key]
+        if stamp is not None and stamp == mark.stamp:
+            marks[key] = mark
+            continue
+        try:
+            source, notes = load_article(Path(key), config)
+        except BriefingError:
+            return None  # the full path reports it, with every other problem
+        marks[key] = Mark(stamp, place(source), tuple(notes))
+        parsed.append((key, stamp, source, notes))
+        was = source.path in snapshot.cards
+        if scheduled(source):
+            due.append((source.date, source.path))
+        if marks[key].place != mark.place:
+            if was and not shown_now(source):  # made a draft, or scheduled again
+                gone.add(source.path)
+                del cards[source.path]
+            elif not was and shown_now(source):  # the draft flag taken off
+                coming.append(source)
+            elif was:
+                return None  # moved, retagged, redated: the full path
+            continue
+        if not was:
+            if shown_now(source):  # an edited scheduled article whose time came
+                coming.append(source)
+            continue  # else not published (scheduled, or a draft left out): no page shows it
+        body = render_bodies({source.body_sha: source.body}, store, parallel=False)[source.body_sha]
+        made = fresh[source.path] = article_from(source, body)
+        if made.card.digest != snapshot.cards[source.path].digest:
+            return None  # a headline edit beside an addition: the full path
+        again.update([made.url, *(f"{ref.url}feed.xml" for ref in made.tags)])
+    for key in stamps:
+        if key in snapshot.marks:
             continue
         try:
             source, notes = load_article(Path(key), config)
         except BriefingError:
             return None
-        if place(source) != mark.place:
-            return None
-        marks[key] = Mark(stamps[key], mark.place, tuple(notes))
+        marks[key] = Mark(stamps[key], place(source), tuple(notes))
         parsed.append((key, stamps[key], source, notes))
-        old = cards.get(source.path)
-        if old is None:
-            continue  # not published: no page shows it
-        body = render_bodies({source.body_sha: source.body}, store, parallel=False)[source.body_sha]
-        made = fresh[source.path] = article_from(source, body)
-        if made.card.digest != old.digest:
-            return None  # a headline edit beside an addition: the full path
-        again.update([made.url, *(f"{ref.url}feed.xml" for ref in made.tags)])
+        if shown_now(source):
+            coming.append(source)
+        elif scheduled(source):
+            due.append((source.date, source.path))
+    read = {source.path for _, _, source, _ in parsed}
+    next_due = snapshot.next_due
+    if next_due is not None and (next_due[0] <= now or next_due[1] in gone or next_due[1] in read):
+        # the next scheduled article came due, went or was edited: every unpublished article
+        # the last build saw is looked at again (from the cache) for what falls due now, and next
+        next_due = None
+        for key, mark in snapshot.marks.items():
+            path = Path(key).relative_to(root).as_posix()
+            if key not in stamps or path in snapshot.cards or path in read:
+                continue
+            unpublished = cached(key, mark)
+            if unpublished is None:
+                return None
+            if shown_now(unpublished):
+                coming.append(unpublished)
+            elif scheduled(unpublished):
+                due.append((unpublished.date, unpublished.path))
+    elif next_due is not None:
+        due.append(next_due)
+    next_due = min(due, default=None)
     taken = {card.url for card in cards.values()}
     tags = {ref.slug: ref.name for card in cards.values() for ref in card.tags}
     new: dict[str, Article] = {}
-    for key in added:
-        try:
-            source, notes = load_article(Path(key), config)
-        except BriefingError:
-            return None  # the full path reports it, with every other problem
-        if source.draft or source.date > now or source.aliases:
+    for source in coming:
+        if source.aliases:
             return None
         body = render_bodies({source.body_sha: source.body}, store, parallel=False)[source.body_sha]
         made = article_from(source, body)
@@ -353,20 +423,33 @@ def grow(
         tags.update((ref.slug, ref.name) for ref in made.tags)
         fresh[made.path] = new[made.path] = made
         cards[made.path] = made.card
-        marks[key] = Mark(stamps[key], place(source), tuple(notes))
-        parsed.append((key, stamps[key], source, notes))
     before = _tag_counts(snapshot.cards.values())
     after = _tag_counts(cards.values())
     touched = {ref.name for made in new.values() for ref in made.tags}
+    touched |= {ref.name for path in gone for ref in snapshot.cards[path].tags}
     # a tag whose weight changed (its count passed a power of two): every story of it may have
     # another related list
-    reweighed = {name for name in touched if name in before and tag_weight(after[name]) != tag_weight(before[name])}
+    reweighed = {name for name in touched if tag_weight(after.get(name, 0)) != tag_weight(before.get(name, 0))}
     marks = {key: marks[key] for key in stamps}  # in file order, as a full build keeps them
     everything = [fresh.get(path) or Held(card) for path, card in cards.items()]
     site = arrange(everything, config.related, None, set(), config.sections)
     wanted_urls, tag_urls = _touched(site, new)
     wanted_urls |= again
     wanted_urls |= {card.url for tag in site.tags if tag.ref.name in reweighed for card in tag.cards}
+    if gone:
+        # Every page that held or showed it (its own, its aliases', the lists' and related
+        # lists') and every page its place in the lists touched, as the site was: each is
+        # planned, and one the plan no longer makes is deleted.
+        old_site = arrange([Held(c) for c in snapshot.cards.values()], config.related, None, set(), config.sections)
+        old_urls, old_tag_urls = _touched(old_site, {path: Held(snapshot.cards[path]) for path in gone})
+        wanted_urls |= old_urls
+        tag_urls = tuple(sorted({*tag_urls, *old_tag_urls}))
+        for path in gone:
+            numbers = (*snapshot.whole.get(path, ()), *snapshot.shown.get(path, ()))
+            wanted_urls.update(snapshot.urls[n] for n in numbers)
+            day = f"/{snapshot.cards[path].date:%Y/%m/%d}/"
+            wanted_urls.update([day, day[:9], day[:6]])
+        wanted_urls |= {card.url for tag in old_site.tags if tag.ref.name in reweighed for card in tag.cards}
     site = replace(site, related=related_of(site, config.related, wanted_urls))
     try:
         pages = plan(
@@ -380,14 +463,35 @@ def grow(
         )
     except _Missing:
         return None
+    made_files = {page.file for page in pages}
+    wanted_files = {_file(url) for url in wanted_urls}
+    prefixes = tuple(url.lstrip("/") for url in tag_urls) + ("sitemap-",)
+    stale = sorted(
+        name for name in written if name not in made_files and (name in wanted_files or name.startswith(prefixes))
+    )
+    grown = _replan(snapshot, pages, written, [_url(name) for name in stale])
+    if any(grown.whole.get(path) or grown.shown.get(path) for path in gone):
+        return None  # a page still shows an article that went: never expected, but the full path is right
     for key, stamp, source, notes in parsed:
         if stamp is not None:
             store.put_article(key, stamp, source, notes)
-    grown = _replan(snapshot, pages, written)
-    until = [a.date + NEWS_WINDOW for a in new.values() if now - NEWS_WINDOW < a.date]
-    valid_until = min([*until, *([snapshot.valid_until] if snapshot.valid_until else [])], default=None)
-    grown = replace(grown, marks=marks, cards=cards, valid_until=valid_until)
-    return Quick(pages, grown, [key for key, *_ in parsed], list(new), restructured=True)
+    store.forget_articles({key for key in snapshot.marks if key not in stamps})
+    moments = [card.date + NEWS_WINDOW for card in cards.values() if now - NEWS_WINDOW < card.date <= now]
+    if next_due is not None:
+        moments.append(next_due[0])
+    grown = replace(grown, marks=marks, cards=cards, now=now, valid_until=min(moments, default=None), next_due=next_due)
+    files = [key for key, *_ in parsed] + [key for key in snapshot.marks if key not in stamps]
+    return Quick(pages, grown, files, [*new, *gone], restructured=True, gone=stale)
+
+
+def _file(url: str) -> str:
+    """The output file of a page's URL (as `Page.file`)."""
+    return url.lstrip("/") + "index.html" if url.endswith("/") else url.lstrip("/")
+
+
+def _url(file: str) -> str:
+    """The URL of an output file."""
+    return "/" + file.removesuffix("index.html")
 
 
 def _tag_counts(cards: Iterable[Card]) -> dict[str, int]:
@@ -398,8 +502,9 @@ def _tag_counts(cards: Iterable[Card]) -> dict[str, int]:
     return counts
 
 
-def _touched(site: Site, fresh: dict[str, Article]) -> tuple[set[str], tuple[str, ...]]:
-    """The URLs of the pages an added article may change, and the URLs its tags' pages start with."""
+def _touched(site: Site, fresh: Mapping[str, Article | Held]) -> tuple[set[str], tuple[str, ...]]:
+    """The URLs of the pages an article that came (or, in the site before it went, an article
+    that went) may change, and the URLs its tags' pages start with."""
     urls = {"/", "/tags/", "/archive/", "/subscribe/", "/feed.xml", "/feed.json", "/sitemap.xml", "/news-sitemap.xml"}
     urls.update(m.url for m in site.months)
     urls.update(y.url for y in site.years)
@@ -433,9 +538,10 @@ def _whole(config: SiteConfig, held: Held, marks: dict[str, Mark], store: Store,
     return fresh[held.path]
 
 
-def _replan(snapshot: Snapshot, pages: list[Page], written: Container[str]) -> Snapshot:
+def _replan(snapshot: Snapshot, pages: list[Page], written: Collection[str], vanished: Iterable[str] = ()) -> Snapshot:
     """The snapshot with the recipes of these pages made again (or added) where their keys
-    changed, and the references from articles to them moved along."""
+    changed, those of pages that went emptied, and the references from articles to them
+    moved along."""
     at = {url: number for number, url in enumerate(snapshot.urls)}
     recipes, urls, keys = list(snapshot.recipes), list(snapshot.urls), list(snapshot.keys)
     whole, shown = dict(snapshot.whole), dict(snapshot.shown)
@@ -445,7 +551,22 @@ def _replan(snapshot: Snapshot, pages: list[Page], written: Container[str]) -> S
     def move(table: str, path: str, number: int, come: bool) -> None:
         moved.setdefault((table, path), (set(), set()))[1 if come else 0].add(number)
 
+    def forget(number: int) -> None:  # the recipe's references, as they were
+        old_held: set[str] = set()
+        old_showing: set[str] = set()
+        _references(pickle.loads(recipes[number]).context, old_held, old_showing)
+        for path in old_held:
+            move("whole", path, number, False)
+        for path in old_showing:
+            move("shown", path, number, False)
+
     added = 0
+    for url in vanished:
+        added -= 1
+        number = at.pop(url, None)
+        if number is not None:
+            forget(number)
+            recipes[number], urls[number], keys[number] = pickle.dumps(None), "", ""
     for page in pages:
         added += page.file not in written
         number = at.get(page.url)
@@ -462,13 +583,7 @@ def _replan(snapshot: Snapshot, pages: list[Page], written: Container[str]) -> S
             urls.append(page.url)
             keys.append("")
         else:
-            old_held: set[str] = set()
-            old_showing: set[str] = set()
-            _references(pickle.loads(recipes[number]).context, old_held, old_showing)
-            for path in old_held:
-                move("whole", path, number, False)
-            for path in old_showing:
-                move("shown", path, number, False)
+            forget(number)
         recipes[number] = pickle.dumps(
             Recipe(page.url, page.template, page.origin, page.origin_line, context), protocol=5
         )
@@ -563,5 +678,5 @@ def save(path: Path, snapshot: Snapshot, quick: Quick | None = None) -> None:
         _marks(path).save(snapshot.token, snapshot.marks)
         _cards(path).save(snapshot.token, snapshot.cards)
     else:
-        _marks(path).save_changes(snapshot.token, {key: snapshot.marks[key] for key in quick.changed})
-        _cards(path).save_changes(snapshot.token, {p: snapshot.cards[p] for p in quick.cards})
+        _marks(path).save_changes(snapshot.token, {key: snapshot.marks.get(key) for key in quick.changed})
+        _cards(path).save_changes(snapshot.token, {p: snapshot.cards.get(p) for p in quick.cards})
