@@ -109,6 +109,22 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--force", action="store_true", help="publish onto a branch with commits of others")
     cmd.set_defaults(run=_publish)
 
+    cmd = commands.add_parser(
+        "newsletter", parents=[common, building], help="build, then write, show or send the day's email edition"
+    )
+    cmd.add_argument("--date", help="the edition's day, YYYY-MM-DD (default: the latest edition)")
+    cmd.add_argument("--to-folder", type=Path, metavar="DIR", help="copy newsletter.html and .txt into DIR")
+    cmd.add_argument("--eml", type=Path, metavar="FILE", help="write the edition as a MIME message (.eml)")
+    cmd.add_argument("--send", action="store_true", help="send it through SMTP (see --to, --to-list)")
+    cmd.add_argument("--to", metavar="ADDRESS", help="the one address to send to (a test send)")
+    cmd.add_argument("--to-list", type=Path, metavar="FILE", help="a file of addresses, one per line")
+    cmd.add_argument("--smtp-host", help="SMTP server (default: [newsletter] smtp_host)")
+    cmd.add_argument("--smtp-port", type=int, help="SMTP port (default: [newsletter] smtp_port)")
+    cmd.add_argument("--smtp-security", choices=["starttls", "tls", "none"], help="default: [newsletter] smtp_security")
+    cmd.add_argument("--force", action="store_true", help="send to addresses this edition already went to")
+    cmd.add_argument("--dry-run", action="store_true", help="say what would be sent to whom; send nothing")
+    cmd.set_defaults(run=_newsletter)
+
     cmd = commands.add_parser("new", parents=[common], help="scaffold a new site in DIR")
     cmd.add_argument("dir", type=Path)
     cmd.set_defaults(run=_new)
@@ -193,6 +209,72 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"{ {'A': 'added', 'M': 'changed', 'D': 'deleted'}.get(kind, kind) } {path}")
     print(report.message)
     return status
+
+
+def _newsletter(args: argparse.Namespace) -> int:
+    import shutil
+    from datetime import date
+
+    from . import newsletter
+
+    day = None
+    if args.date:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date {args.date!r} is not a day (write 2022-04-29)") from None
+    if args.send and not (args.to or args.to_list):
+        raise UsageError("--send needs --to ADDRESS or --to-list FILE")
+    args.drafts = False  # a newsletter never carries a draft
+    config = site_config(args)
+    options = build_options(args, config)
+    print_report(build(config, options))
+    edition = newsletter.find_edition(options.out_dir, day)
+    size = len(edition.html.encode("utf-8"))
+    if size > newsletter.GMAIL_CLIPS:
+        print(f"warning: {shown_path(edition.html_file)}: {size:,} bytes; Gmail clips past 102 KB", file=sys.stderr)
+    print(f"subject: {edition.subject(config)}")
+    files = [edition.html_file, edition.text_file]
+    if args.to_folder:
+        args.to_folder.mkdir(parents=True, exist_ok=True)
+        files = [Path(shutil.copy2(f, args.to_folder / f.name)) for f in files]
+    for path in files:
+        print(shown_path(path))
+    if args.eml:
+        mail = newsletter.message(config, edition, args.to or config.newsletter.from_address, options.now)
+        args.eml.write_bytes(mail.as_bytes())
+        print(f"wrote {shown_path(args.eml)}")
+    if not args.send:
+        return 0
+    addresses = [args.to] if args.to else newsletter.recipients(args.to_list)
+    record = newsletter.SentRecord(config)
+    done = set() if args.force or args.to else record.of(edition.day)
+    due = [a for a in addresses if a.lower() not in done]
+    if addresses and not due:
+        raise BriefingError.one(
+            shown_path(args.to_list),
+            None,
+            f"the edition of {edition.day.isoformat()} already went to every address on this list",
+            "pass --force to send it again",
+        )
+    settings = config.newsletter
+    server = newsletter.Server(
+        args.smtp_host or settings.smtp_host,
+        args.smtp_port or settings.smtp_port,
+        args.smtp_security or settings.smtp_security,
+    )
+    skipped = len(addresses) - len(due)
+    if args.dry_run:
+        for address in due:
+            print(f"would send to {address}")
+        print(f"would send {len(due)} via {server.host}:{server.port} ({skipped} already sent)")
+        return 0
+    sent = 0
+    for address in newsletter.send(config, edition, due, server, options.now, record):
+        sent += 1
+        print(f"sent to {address}")
+    print(f"sent {sent} via {server.host}:{server.port}" + (f" ({skipped} already sent, skipped)" if skipped else ""))
+    return 0
 
 
 def _ingest(args: argparse.Namespace) -> int:

@@ -23,6 +23,39 @@ def _doc(text: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class NewsletterConfig:
+    """The `[newsletter]` table of site.toml: how the day's edition goes out by email. The
+    look (subject, sender, footer, colours) is part of every newsletter page's inputs; the
+    SMTP settings are read only when sending. User name and password come from the
+    environment (BRIEFING_SMTP_USER, BRIEFING_SMTP_PASSWORD), never from this file."""
+
+    subject: str = "{title}: {date}"  # {title}, {date} (the edition's long date), {lead} (its lead headline)
+    from_name: str = ""  # the site title when empty
+    from_address: str = ""
+    reply_to: str = ""
+    footer: str = "You are receiving this because you subscribed to {title}."
+    address: str = ""  # the postal address a commercial email must carry
+    unsubscribe: str = "{{unsubscribe}}"  # the sending service's own placeholder for the unsubscribe link
+    accent: str = "#9e1b1b"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # "starttls", "tls" (implicit, usually port 465) or "none"
+
+    def look(self) -> tuple[str, ...]:
+        """What a newsletter page shows of this table (the SMTP settings are not shown)."""
+        return (
+            self.subject,
+            self.from_name,
+            self.from_address,
+            self.reply_to,
+            self.footer,
+            self.address,
+            self.unsubscribe,
+            self.accent,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """Everything a site says about itself in site.toml, with a default for each key."""
 
@@ -79,6 +112,10 @@ class SiteConfig:
     ignore_tags: tuple[str, ...] = field(
         default=(), metadata=_doc("Tags ingest never gives, whatever the text says (a list of names).")
     )
+    newsletter: NewsletterConfig = field(
+        default_factory=NewsletterConfig,
+        metadata=_doc("The email edition: [newsletter] subject, from_address, footer, SMTP settings ..."),
+    )
     root: Path = field(default=Path("."), metadata={"internal": True})
 
     @property
@@ -115,6 +152,7 @@ class SiteConfig:
     def fingerprint(self) -> str:
         """Everything that affects rendering, as a stable string for inputs keys."""
         values = {f.name: getattr(self, f.name) for f in settable_fields() if f.name not in INGEST_ONLY}
+        values["newsletter"] = self.newsletter.look()
         return repr(sorted(values.items()))
 
 
@@ -202,6 +240,8 @@ def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> SiteC
 
 def _check(key: str, value: Any, default: Any) -> tuple[Any] | str:
     """The value, converted to its field's type, or a message saying what is wrong."""
+    if key == "newsletter":
+        return _check_newsletter(value)
     if key == "tags":
         if not isinstance(value, dict):
             return "tags must be a table: tag name = list of phrases"
@@ -230,6 +270,27 @@ def _check(key: str, value: Any, default: Any) -> tuple[Any] | str:
     return (value,)
 
 
+def _check_newsletter(value: Any) -> tuple[NewsletterConfig] | str:
+    if not isinstance(value, dict):
+        return "newsletter must be a table: [newsletter] with subject, from_address ..."
+    known = {f.name: f.default for f in dataclasses.fields(NewsletterConfig)}
+    checked: dict[str, Any] = {}
+    for name, item in value.items():
+        if name not in known:
+            return f"unknown key newsletter.{name} (known keys: {', '.join(known)})"
+        wanted = known[name]
+        if isinstance(wanted, int) and (isinstance(item, bool) or not isinstance(item, int) or not 0 < item < 65536):
+            return f"newsletter.{name} must be a port number, not {item!r}"
+        if isinstance(wanted, str) and not isinstance(item, str):
+            return f"newsletter.{name} must be a string, not {item!r}"
+        checked[name] = item
+    if checked.get("smtp_security", "starttls") not in ("starttls", "tls", "none"):
+        return f'newsletter.smtp_security must be "starttls", "tls" or "none", not {checked["smtp_security"]!r}'
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", checked.get("accent", "#000000")):
+        return f"newsletter.accent must be a colour as #rrggbb, not {checked['accent']!r}"
+    return (NewsletterConfig(**checked),)
+
+
 def _key_line(text: str, key: str) -> int | None:
     """The line where a top-level key is set, for error messages (tomllib keeps none)."""
     match = re.search(rf"^\s*{re.escape(key)}\s*=|^\[{re.escape(key)}\]", text, re.MULTILINE)
@@ -248,11 +309,16 @@ def render_toml(config: SiteConfig) -> str:
     """A site.toml with every key, its value and its one-line documentation."""
     lines = ["# Site configuration for briefing. Every key is optional; these are the defaults.", ""]
     for spec in settable_fields():
-        if spec.name == "tags":
+        if spec.name in ("tags", "newsletter"):  # tables come after every plain key
             continue
         lines.append(f"# {spec.metadata['doc']}")
         lines.append(f"{spec.name} = {_toml_value(getattr(config, spec.name))}")
         lines.append("")
+    lines.append(f"# {SiteConfig.__dataclass_fields__['newsletter'].metadata['doc']}")
+    lines.append("[newsletter]")
+    for name in (f.name for f in dataclasses.fields(NewsletterConfig)):
+        lines.append(f"{name} = {_toml_value(getattr(config.newsletter, name))}")
+    lines.append("")
     lines.append(f"# {SiteConfig.__dataclass_fields__['tags'].metadata['doc']}")
     lines.append("[tags]")
     for name, phrases in config.tags.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -11,6 +12,9 @@ from .errors import Problem
 from .state.manifest import Entry
 
 _SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "//")
+# A sending service's merge tag, filled in when the email goes out: {{unsubscribe}}, *|UNSUB|*,
+# <%asm_group_unsubscribe_raw_url%>, [[UNSUB_LINK]], %%unsubscribe%%.
+_PLACEHOLDER = re.compile(r"\{\{|\*\||<%|\[\[|%%")
 
 
 def check_links(
@@ -52,7 +56,7 @@ def check_links(
 def _target(base_path: str, base_url: str, here: str, link: str) -> tuple[str, str, str] | None:
     """(reason it is broken or '', output file, fragment) for an internal link; None for a
     link that leaves the site."""
-    if not link or link.startswith(_SKIPPED_SCHEMES):
+    if not link or link.startswith(_SKIPPED_SCHEMES) or _PLACEHOLDER.search(link):
         return None
     if link.startswith(("http://", "https://")):
         if not link.startswith(base_url):

@@ -197,7 +197,7 @@ def _render_chunk(job: _Job, indices: list[int]) -> Iterator[Rendered]:
         except BriefingError as exc:
             yield page.file, None, None, exc.problems
             continue
-        links, ids = links_and_ids(data)
+        links, ids = links_and_ids(data) if not page.file.endswith(".txt") else ("", "")  # plain text has no links
         article = page.context.get("article")
         # The indexed text is the article through its templates: a template edit re-indexes.
         searched = f"{article.digest}:{job.templates.uses(page.template)[:16]}" if article is not None else ""

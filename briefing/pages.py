@@ -83,6 +83,7 @@ def plan(
 
 
 NEWS_WINDOW = timedelta(days=2)
+NEWSLETTER_FILES = ("newsletter.html", "newsletter.txt")  # in each edition's folder
 NEWS_LIMIT = 1000
 
 
@@ -137,6 +138,11 @@ def _pages(
         sitemap.append((briefing.url, _newest(briefing.cards)))
         if wanted(briefing.url):
             yield make_page(briefing.url, "day.html", f"the edition of {briefing.day}", briefing=briefing)
+        for name in NEWSLETTER_FILES:  # the edition as an email: kept out of sitemaps and feeds
+            if wanted(briefing.url + name):
+                whole_stories = tuple(whole(by_url[card.url]) for card in briefing.cards)
+                about = f"the newsletter of {briefing.day}"
+                yield make_page(briefing.url + name, name, about, briefing=briefing, stories=whole_stories)
     for month in site.months:
         sitemap.append((month.url, _newest(c for b in month.briefings for c in b.cards)))
         if wanted(month.url):

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import css_inline
 import jinja2
 import jinja2.meta
 import markdown
+import markupsafe
 
 from . import __version__, syndication
 from .config import SiteConfig, shown_path
@@ -60,9 +62,19 @@ def join_names(names: tuple[str, ...] | list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+@functools.lru_cache(maxsize=4096)  # a list page shows the same few days again and again
 def long_date(value: date) -> str:
     """'Friday 29 April 2022'."""
     return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+# An email's styles, moved into style attributes; a <style data-css-inline="keep"> (the dark
+# scheme's @media rules) stays. Nothing is fetched: a <link> to a remote stylesheet is dropped.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
+
+
+def _inline_css(html: str) -> markupsafe.Markup:
+    return markupsafe.Markup(_INLINER.inline(str(html)))
 
 
 def _load_references(path: Path) -> dict[str, list[str] | None]:
@@ -76,6 +88,23 @@ def _load_references(path: Path) -> dict[str, list[str] | None]:
 def _save_references(path: Path, named: dict[str, list[str] | None]) -> None:
     with contextlib.suppress(OSError):  # a cache folder that cannot be written: parsed again next time
         write_atomic(path, json.dumps(named, sort_keys=True))
+
+
+def wrap(text: str, width: int = 72) -> str:
+    """Text filled to lines of `width` at spaces, runs of whitespace made one space: what
+    textwrap.fill gives with long and hyphenated words left whole (an address stays on one
+    line), at a tenth of its cost."""
+    lines: list[str] = []
+    line = ""
+    for word in str(text).split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
@@ -119,6 +148,8 @@ class Templates:
             monthday=lambda value: f"{value:%B} {value.day}",
             names=join_names,
             shortdate=lambda value: f"{value.day} {value:%B %Y}",
+            inline_css=_inline_css,
+            wrap=wrap,
         )
         self.env.globals.update(
             site=config,

@@ -52,10 +52,25 @@ def reader_time(moment: datetime) -> str:
     return f"{moment:%A} {moment.day} {moment:%B %Y}, {moment:%H:%M} {moment:%Z}".rstrip()
 
 
+_ENTRIES: dict[tuple[str, str], str] = {}  # (base URL, article digest) -> entry HTML
+_ENTRIES_KEPT = 4096  # a newsroom's newest stories are in most of its tag feeds: each made once
+
+
 def entry_html(config: SiteConfig, article: Article) -> str:
     """A feed entry's content: correction and update notes (their times as a reader reads
     them), then the body without its heading anchors (a `#` means nothing in a feed reader),
-    links made absolute."""
+    links made absolute. Kept by the article's digest: one story is in the site's feed and
+    in each of its tags' feeds."""
+    key = (config.base_url, article.digest)
+    made = _ENTRIES.get(key)
+    if made is None:
+        if len(_ENTRIES) >= _ENTRIES_KEPT:
+            _ENTRIES.clear()
+        made = _ENTRIES[key] = _entry_html(config, article)
+    return made
+
+
+def _entry_html(config: SiteConfig, article: Article) -> str:
     notes = "".join(
         f"<p><strong>{'Correction' if u.kind == 'correction' else 'Updated'}</strong> "
         f"({escape(reader_time(u.at))}): {escape(u.text)}</p>\n"

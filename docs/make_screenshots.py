@@ -32,6 +32,8 @@ SHOTS = [
     ("home.jpg", "/", 1280, 860),
     ("home-phone.jpg", "/", 390, 844),
     ("article.jpg", "/2022/04/29/nato-should-seek-to-boost-security-in-the-indo-pacific/", 390, 844),
+    ("newsletter.jpg", "/2022/05/01/newsletter.html", 600, 1100),
+    ("newsletter-phone.jpg", "/2022/05/01/newsletter.html", 360, 800),
 ]
 # every page type at phone width, for reviewing the theme (docs/screens/)
 PAGE_TYPES = {

@@ -98,7 +98,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         "unknown config key",
         {"site.toml": 'title = "T"\ncolour = "red"\n', "content/a.md": GOOD},
         [
-            "site.toml:2: unknown key 'colour' (known keys: author, base_url, description, domain, feed_content, feed_length, gazetteer, home_days, home_stories, ignore_tags, language, per_page, publisher, publisher_logo, related, search, sections, sitemap_urls, tags, timezone, title)"
+            "site.toml:2: unknown key 'colour' (known keys: author, base_url, description, domain, feed_content, feed_length, gazetteer, home_days, home_stories, ignore_tags, language, newsletter, per_page, publisher, publisher_logo, related, search, sections, sitemap_urls, tags, timezone, title)"
         ],
     ),
     (

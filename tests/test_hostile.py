@@ -99,6 +99,9 @@ def test_hostile_strings_come_out_inert_everywhere(site, cli) -> None:
         if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".txt") or "pagefind" in path.parts:
             continue
         text = path.read_text(encoding="utf-8")
+        if path.name == "newsletter.txt":  # an email's text/plain part: shown as typed, never parsed as markup
+            assert "<script>alert(“x”)</script>" in text and "{{ 7*7 }}" in text, path
+            continue
         assert "<script>alert" not in text, path
         assert "49" not in text.replace("2049", ""), path  # {{ 7*7 }} is text, never evaluated
         if path.suffix == ".html":

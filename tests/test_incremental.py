@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from briefing.builder import BuildOptions, build
 from briefing.config import SiteConfig, load_config
 from briefing.content import parse_when
+from briefing.pages import NEWSLETTER_FILES
 from briefing.state import cache
 from briefing.state import snapshot as delta
 from briefing.state.cache import Store
@@ -160,8 +161,10 @@ def test_a_body_edit_plans_only_the_pages_that_hold_the_article(fixture_site: Pa
     grain.write_text(grain.read_text() + "\nA second paragraph, added later.\n")
     report = build(config, options)  # a fresh store each time, as a fresh process has
     assert report.quick and report.articles_read == 1
-    # its page, the site's two feeds and its two tags' feeds: no list page is even planned
-    assert report.rendered == report.written == 5 and report.unchanged == report.pages - 5
+    # its page, the site's two feeds and its two tags' feeds: no list page is even planned; its
+    # day's newsletter holds it whole too, and is rendered, the same bytes (it shows no body)
+    assert report.written == 5 and report.rendered == 7 and report.unchanged == report.pages - 5
+    assert {"2022/04/28/newsletter.html", "2022/04/28/newsletter.txt"} <= set(report.rendered_files)
     assert set(report.changed_files) == {
         "2022/04/28/grain-stuck/index.html",
         "feed.xml",
@@ -388,7 +391,8 @@ def test_an_article_that_goes_plans_only_the_pages_that_held_or_listed_it(
     lists |= {f for f in before if f.startswith(tuple(f"tags/{t}/" for t in tags))}
     days = sorted(f for f in before if re.fullmatch(r"\d{4}/\d\d/\d\d/index\.html", f))
     at = days.index(f"{name[:11]}index.html")
-    lists |= set(days[max(0, at - 1) : at + 2])  # its edition and those beside it
+    beside = days[max(0, at - 1) : at + 2]  # its edition and those beside it, and their newsletters
+    lists |= {day.replace("index.html", name) for day in beside for name in ("index.html", *NEWSLETTER_FILES)}
     assert set(report.rendered_files) <= showed | lists
     assert not {"404.html", "search/index.html"} & set(report.rendered_files)
     assert {f for f in before if f not in after} == {f for f in report.changed_files if f not in after}

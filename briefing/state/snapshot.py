@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 import pickle
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -36,12 +37,13 @@ from ..config import SiteConfig
 from ..content import ArticleSource, PlainPage, load_article
 from ..errors import BriefingError, Problem
 from ..markup import render_bodies
-from ..pages import NEWS_WINDOW, PLAIN_TYPES, Page, Plain, make_page, plan
+from ..pages import NEWS_WINDOW, NEWSLETTER_FILES, PLAIN_TYPES, Page, Plain, make_page, plan
 from ..search import available as search_available
 from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of, tag_weight
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
 SNAPSHOT_VERSION = 11
+_DAY = re.compile(r"/\d{4}/\d\d/\d\d/")  # an edition's URL
 
 
 class Mark(NamedTuple):
@@ -412,8 +414,8 @@ def reshape(
     tags = {ref.slug: ref.name for card in cards.values() for ref in card.tags}
     new: dict[str, Article] = {}
     for source in coming:
-        if source.aliases:
-            return None
+        if source.aliases or (not source.body and store.body(source.body_sha) is None):
+            return None  # an article read from the cache keeps no text: its body must be there
         body = render_bodies({source.body_sha: source.body}, store, parallel=False)[source.body_sha]
         made = article_from(source, body)
         clash = made.url in taken or any(tags.get(ref.slug, ref.name) != ref.name or not ref.slug for ref in made.tags)
@@ -450,6 +452,7 @@ def reshape(
             day = f"/{snapshot.cards[path].date:%Y/%m/%d}/"
             wanted_urls.update([day, day[:9], day[:6]])
         wanted_urls |= {card.url for tag in old_site.tags if tag.ref.name in reweighed for card in tag.cards}
+    wanted_urls |= {url + name for url in wanted_urls if _DAY.fullmatch(url) for name in NEWSLETTER_FILES}
     site = replace(site, related=related_of(site, config.related, wanted_urls))
     try:
         pages = plan(
