@@ -47,8 +47,12 @@ KNOWN_KEYS = frozenset(
         "source_file",
         "source_sha256",
         "ingested",
+        "wire_guid",
+        "wire_version",
+        "wire",
     }
 )
+IN_EXTRA = frozenset({"wire"})  # known, and handed to templates as article.extra all the same
 UPDATE_KINDS = ("correction", "update")
 DEFAULT_PRIORITY = 5  # between the lead (1) and what the desk pushes down (6 and more)
 MAX_TITLE = 300
@@ -402,8 +406,10 @@ class _Fields:
         aliases = self.aliases()
         priority = self.priority()
         section = self.section()
-        extra = {k: v for k, v in self.data.items() if k not in KNOWN_KEYS}
+        extra = {k: v for k, v in self.data.items() if k not in KNOWN_KEYS or k in IN_EXTRA}
         for key in extra:
+            if key in IN_EXTRA:
+                continue
             self.warnings.append(
                 Problem(
                     self.shown,

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from . import agency
 from .config import SiteConfig, shown_path
 from .errors import BriefingError
 from .state.atomic import write_atomic
@@ -77,6 +78,14 @@ class WireItem:
     authors: tuple[str, ...] = ()
     dateline: str | None = None
     agency: str | None = None
+    # Of an agency item (ninjs, NewsML-G2, NITF): its identity, the body as Markdown, and what
+    # the agency says of it beyond the plain-text fields.
+    guid: str = ""
+    version: int = 0
+    markdown: str | None = None
+    priority: int | None = None
+    wire: dict[str, object] = field(default_factory=dict)
+    updates: tuple[tuple[str, str], ...] = ()  # (kind, text), at the item's time
 
     @property
     def day(self) -> date:
@@ -276,7 +285,21 @@ def take_title(blocks: list[Block]) -> tuple[str, bool, list[Block]]:
 
 # What ingest derives from wire copy; each is the desk's to change, and a changed one is kept
 # when the agency sends the item again.
-WIRE_FIELDS = ("title", "date", "slug", "summary", "author", "dateline", "agency", "tags", "image_credit")
+WIRE_FIELDS = (
+    "title",
+    "date",
+    "slug",
+    "summary",
+    "author",
+    "dateline",
+    "agency",
+    "tags",
+    "image_credit",
+    "priority",
+    "wire_guid",
+    "wire_version",
+    "wire",
+)
 RECORD_KEY = "ingested"  # front matter: a short hash of each wire field as ingest wrote it
 
 
@@ -293,6 +316,13 @@ def wire_front(item: WireItem, slug: str) -> dict[str, object]:
         front["tags"] = list(item.tags)
     if item.image_credit:
         front["image_credit"] = item.image_credit
+    if item.priority is not None:
+        front["priority"] = item.priority
+    if item.guid:
+        front["wire_guid"] = item.guid
+        front["wire_version"] = item.version
+    if item.wire:
+        front["wire"] = item.wire
     return front
 
 
@@ -320,12 +350,14 @@ def render_article(front: Mapping[str, object], item: WireItem) -> str:
         )
         for key, value in front.items()
     )
-    body = "\n\n".join(
-        "## " + re.sub(r"#$", r"\\#", escape_markdown(block.text))
-        if block.kind == "heading"
-        else escape_markdown(block.text)
-        for block in item.blocks
-    )
+    body = item.markdown
+    if body is None:
+        body = "\n\n".join(
+            "## " + re.sub(r"#$", r"\\#", escape_markdown(block.text))
+            if block.kind == "heading"
+            else escape_markdown(block.text)
+            for block in item.blocks
+        )
     return f"---\n{yaml_text}---\n{body}\n"
 
 
@@ -365,6 +397,11 @@ def updated_article(existing: str, item: WireItem, source_file: str) -> tuple[st
         for key in WIRE_FIELDS
         if key in merged and (merged.get(key) is fresh.get(key) or key in recorded)
     }
+    if item.updates:  # a newer version that says what changed: the page, feeds and JSON-LD show it
+        kept = [u for u in old.get("updates") or [] if isinstance(u, dict)]
+        texts = {str(u.get("text")) for u in kept}
+        at = item.when if isinstance(item.when, datetime) else datetime.combine(item.when, clock())
+        merged["updates"] = kept + [{"at": at, "kind": k, "text": t} for k, t in item.updates if t not in texts]
     front = {**merged, "source_file": source_file, "source_sha256": item.sha256, RECORD_KEY: record}
     return render_article(front, item), notes
 
@@ -377,15 +414,21 @@ def _day_of(value: object) -> date | None:
     return None
 
 
+WIRE_SUFFIXES = (".txt", ".json", ".xml")  # in a folder; a file named is read whatever its name
+
+
 def wire_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and the *.txt files inside folders named, in a stable order."""
+    """Files named, and the wire files (*.txt, *.json, *.xml) inside folders named, in a
+    stable order."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found += [
                 p
-                for p in sorted(path.rglob("*.txt"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                for p in sorted(path.rglob("*"))
+                if p.suffix.lower() in WIRE_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
         else:
             found.append(path)
@@ -405,12 +448,89 @@ def ingest(config: SiteConfig, paths: Iterable[Path], dry_run: bool = False) -> 
             report.rejected.append((shown, f"cannot be read: {exc.strerror or exc}"))
             continue
         try:
-            item = parse_wire(raw, shown, config.tags, report.warnings, config.gazetteer, config.ignore_tags)
+            if agency.sniff(raw) == "text":
+                items = [parse_wire(raw, shown, config.tags, report.warnings, config.gazetteer, config.ignore_tags)]
+            else:
+                items = [story_item(story, raw, shown, config) for story in agency.read(raw)]
         except BriefingError as exc:
             report.rejected.append((shown, "; ".join(p.message for p in exc.problems)))
             continue
-        _place(config, item, _source_key(config, path), index, report)
+        except agency.Refused as exc:
+            report.rejected.append((shown, str(exc)))
+            continue
+        for item in items:
+            _place(config, item, _source_key(config, path), index, report)
     return report
+
+
+def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig) -> WireItem:
+    """An agency item in the terms of the plain-text path: its headline (or one made from the
+    lede, as for plain text), its abstract (or the standfirst the lede gives), tags from its
+    subjects, genres, people, organisations and places merged with those found in the text,
+    its urgency as the day's priority; an embargo is its time (so it waits, as a scheduled
+    article does). Its body is the agency's, made Markdown. A withheld or canceled item is
+    refused: withdrawing a published story is not supported yet."""
+    if story.status != "usable":
+        raise BriefingError.one(shown, None, f"is {story.status}: withdrawing a story is not supported yet")
+    paragraphs = [p for p in story.paragraphs if p]
+    if not paragraphs or not story.markdown.strip():
+        raise BriefingError.one(shown, None, f"{story.format} item {story.guid or ''} has no text".replace("  ", " "))
+    when = story.embargo or story.created or story.modified
+    if when is None:
+        raise BriefingError.one(shown, None, f"{story.format} item {story.guid} gives no date or time")
+    markdown = story.markdown
+    dateline, rest = take_dateline(paragraphs[0])
+    if dateline.place and rest.strip() and markdown.startswith(escape_markdown(paragraphs[0])):
+        markdown = escape_markdown(rest.strip()) + markdown[len(escape_markdown(paragraphs[0])) :]
+        paragraphs[0] = rest.strip()
+    repeated = "## " + escape_markdown(story.headline.strip())  # an HTML body that opens with the headline
+    if story.headline.strip() and markdown.startswith(repeated + "\n"):
+        markdown = markdown[len(repeated) :].lstrip("\n")
+        paragraphs = [p for p in paragraphs if p != story.headline.strip()] or paragraphs
+    from_headline = bool(story.headline.strip())
+    title = story.headline.strip()
+    if len(title) > TITLE_LIMIT or not from_headline:
+        opening = sentences(title or paragraphs[0])
+        title = headline(opening[0] if opening and not from_headline else title or paragraphs[0])
+    summary = shorten(story.summary, SUMMARY_LIMIT) if story.summary else ""
+    if not summary:
+        summary = standfirst([Block("paragraph", p) for p in paragraphs], from_headline)
+    english = (story.language or "en").lower().startswith("en")
+    found = find_tags(
+        title, paragraphs, config.tags, gazetteer=config.gazetteer, ignore=config.ignore_tags, names=english
+    )
+    ignored = {name.casefold() for name in config.ignore_tags}
+    tags: dict[str, str] = {}
+    for name in (*story.tags, *found):
+        if name.strip() and name.casefold() not in ignored:
+            tags.setdefault(name.casefold(), name.strip())
+    wire = {
+        "format": story.format,
+        "language": story.language,
+        "slugline": story.slugline,
+        "subjects": list(story.subjects) or None,
+        "copyright": story.copyright,
+        "usage_terms": story.usage_terms,
+    }
+    return WireItem(
+        source=shown,
+        sha256=hashlib.sha256(raw + story.guid.encode()).hexdigest(),  # a message holds several items
+        when=when,
+        title=title,
+        summary=summary,
+        tags=tuple(tags.values()),
+        image_credit=None,
+        blocks=tuple(Block("paragraph", p) for p in paragraphs),
+        authors=story.authors,
+        dateline=story.dateline or dateline.place,
+        agency=story.provider or dateline.agency,
+        guid=story.guid,
+        version=story.version,
+        markdown=markdown,
+        priority=story.urgency,
+        wire={key: value for key, value in wire.items() if value},
+        updates=tuple((kind, text) for kind, text in story.notes if text),
+    )
 
 
 def _source_key(config: SiteConfig, path: Path) -> str:
@@ -428,7 +548,16 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
     if same is not None:
         report.unchanged.append((shown_path(same), item.source))
         return
-    earlier = index.find(day_dir, lambda sha, source: source == source_file)
+    known = index.find_guid(item.guid) if item.guid else None
+    if known is not None and known[1] >= item.version:  # this version, or an older one, is in already
+        report.unchanged.append((shown_path(known[0]), item.source))
+        return
+    if known is not None:
+        earlier: Path | None = known[0]
+    else:
+        earlier = index.find(day_dir, lambda sha, source: source == source_file)
+        if item.guid and earlier is not None and index.guid_of(earlier) not in ("", item.guid):
+            earlier = None  # another item of the same message
     if earlier is not None:
         try:
             text, notes = updated_article(earlier.read_text(encoding="utf-8"), item, source_file)
@@ -442,7 +571,7 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(earlier, backup)
             write_atomic(earlier, text)
-        index.add(earlier, item.sha256, source_file)
+        index.add(earlier, item.sha256, source_file, item.guid, item.version)
         report.written.append((shown_path(earlier), item.source))
         report.planned.append((shown_path(earlier), item))
         return
@@ -454,13 +583,15 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
     target = day_dir / f"{slug}.md"
     if not report.dry_run:
         write_atomic(target, to_markdown(item, slug, source_file))
-    index.add(target, item.sha256, source_file)
+    index.add(target, item.sha256, source_file, item.guid, item.version)
     report.written.append((shown_path(target), item.source))
     report.planned.append((shown_path(target), item))
 
 
 _SOURCE_LINE = re.compile(r"^source_file: (.+)$", re.MULTILINE)
 _SHA_LINE = re.compile(r"^source_sha256: ([0-9a-f]{64})$", re.MULTILINE)
+_GUID_LINE = re.compile(r"^wire_guid: (.+)$", re.MULTILINE)
+_VERSION_LINE = re.compile(r"^wire_version: (\d+)$", re.MULTILINE)
 
 
 class _Index:
@@ -471,6 +602,7 @@ class _Index:
         self.content_dir = content_dir
         self.read: set[Path] = set()
         self.entries: dict[Path, tuple[str, str]] = {}  # article -> (raw sha256, source_file)
+        self.guids: dict[str, tuple[Path, int]] = {}  # an agency item's GUID -> (article, version)
 
     def find(self, day_dir: Path, match: Callable[[str, str], bool]) -> Path | None:
         """The first article, in path order, whose (sha256, source_file) matches."""
@@ -481,9 +613,19 @@ class _Index:
                     return path
         return None
 
-    def add(self, path: Path, sha: str, source: str) -> None:
+    def add(self, path: Path, sha: str, source: str, guid: str = "", version: int = 0) -> None:
         """Record an article just written (or, in a dry run, that would be)."""
         self.entries[path] = (sha, source)
+        if guid:
+            self.guids[guid] = (path, version)
+
+    def find_guid(self, guid: str) -> tuple[Path, int] | None:
+        """The article of an agency item, and the version it holds (the whole archive is read)."""
+        self._read(self.content_dir)
+        return self.guids.get(guid)
+
+    def guid_of(self, path: Path) -> str:
+        return next((guid for guid, (known, _) in self.guids.items() if known == path), "")
 
     def claimed(self, path: Path) -> bool:
         """Whether an article of this run has the path (a dry run writes none)."""
@@ -504,3 +646,8 @@ class _Index:
             if sha or source:
                 source_file = yaml.safe_load(source.group(1)) if source else ""
                 self.entries[path] = (sha.group(1) if sha else "", str(source_file))
+            guid, version = _GUID_LINE.search(head), _VERSION_LINE.search(head)
+            if guid:
+                self.guids.setdefault(
+                    str(yaml.safe_load(guid.group(1))), (path, int(version.group(1)) if version else 0)
+                )

@@ -136,8 +136,11 @@ def find_tags(
     vocabulary: Mapping[str, Iterable[str]],
     gazetteer: bool = True,
     ignore: Iterable[str] = (),
+    names: bool = True,
 ) -> tuple[str, ...]:
-    """At most eight tags for a wire item, most salient first (see the module's docstring)."""
+    """At most eight tags for a wire item, most salient first (see the module's docstring).
+    With `names` False (copy in a language other than English, whose capitalised words these
+    rules would misread) only the vocabulary is looked for."""
     body = "\n".join(paragraphs)
     text = f"{headline}\n{body}" if headline else body
     lede_end = text.find("\n", len(headline) + 1 if headline else 0)
@@ -150,13 +153,14 @@ def find_tags(
             for m in re.finditer(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text, flags):
                 if not tally.seen(m.start(), m.end()):
                     tally.add(tag, m.start(), m.end(), 1)
-    if gazetteer:
+    if gazetteer and names:
         _gazetteer_mentions(text, tally, known)
-    _people(text, tally, known)
-    _companies(text, tally, known)
-    _institutions(text, tally, known)
+    if names:
+        _people(text, tally, known)
+        _companies(text, tally, known)
+        _institutions(text, tally, known)
     spans = [(a, b) for a, b, _ in tally.covered]
-    for name, (count, at) in _repeated_names(text, spans, known).items():
+    for name, (count, at) in (_repeated_names(text, spans, known) if names else {}).items():
         tally.score[name] += count
         tally.first[name] = min(tally.first.get(name, at), at)
         tally.strength.setdefault(name, 6)

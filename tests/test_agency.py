@@ -1,0 +1,310 @@
+"""Agency formats: IPTC ninjs, NewsML-G2 and NITF, read from the official IPTC examples in
+../shared/wire-formats (not copied here), ingested as articles, versioned by GUID, and parsed
+as data only."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import frontmatter
+import pytest
+from conftest import ROOT, need
+
+from briefing import agency
+
+FORMATS = ROOT.parent / "shared" / "wire-formats"
+
+
+def example(name: str) -> Path:
+    found = sorted(FORMATS.rglob(name))
+    need(bool(found), f"the IPTC example {name} is missing (../shared/wire-formats)")
+    return found[-1]
+
+
+# file, format, headline, GUID, version, authors, dateline, some tags, urgency
+STORIES = [
+    (
+        "LISTING_2_NewsML-G2_Text_Document.xml",
+        "NewsML-G2",
+        'Fed to halt QE to avert "bubble"',
+        "urn:newsml:acmenews.com:20161121:US-FINANCE-FED",
+        11,
+        ("Meredith Jameson",),
+        "New York, NY",
+        {"central bank", "money and monetary policy"},
+        None,
+    ),
+    (
+        "LISTING_22_Sports_story_in_NewsML-G2NITF.xml",
+        "NewsML-G2",
+        None,
+        "tag:xmlteam.com,2016:xt.5932656-preview",
+        11,
+        None,
+        None,
+        {"Baseball", "Major League Baseball"},
+        None,
+    ),
+    (
+        "TT_newsmlg2_sample.xml",  # no namespace at all, an HTML body in inlineXML
+        "NewsML-G2",
+        'Jan Guillou skriver på ny "Hamilton"-bok',
+        "http://tt.se/media/text/210919-janguillou-879f202b",
+        1,
+        (),
+        None,
+        {"Litteratur", "Jan Guillou"},
+        3,
+    ),
+    (
+        "NTB_nitf_sample.xml",  # NITF 3.6, DTD style, no namespace
+        "NITF 3.6",
+        "Pandemien herjer på den legeløse indiske landsbygda",
+        "NTB5df9281a-a270-4dc5-a618-869bbc3bbca7_00",
+        1,
+        ("NTB-AFP-DPA",),
+        "Unnao",
+        {"Sykdom", "India"},
+        5,
+    ),
+    (
+        "dpa_text.json",
+        "ninjs 2.x",
+        None,
+        "urn:newsml:dpa.com:20090101:190510-99-167362",
+        2,
+        ("Christian Hollmann", "dpa"),
+        None,
+        set(),
+        4,
+    ),
+    (
+        "tt_text_image_2.json",
+        "ninjs 2.x",
+        "Militärövning i jätteformat hålls 2023",
+        "http://tt.se/media/text/210526-militarovning-a0f2d045",
+        1,
+        None,
+        None,
+        {"Inrikes"},
+        3,
+    ),
+    (
+        "004_simple_text_article.json",
+        "ninjs 1.x",
+        "Captain of wrecked cruise ship on trial in Italy",
+        "http://ninjs.example.com/newsitems/20130709simp123",
+        0,
+        ("Paulo Santalucia", "Frances d'Emilio"),
+        None,
+        set(),
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "title", "guid", "version", "authors", "dateline", "tags", "urgency"), STORIES
+)
+def test_official_examples_are_read_into_stories(
+    name: str, kind: str, title: str | None, guid: str, version: int, authors, dateline, tags: set[str], urgency
+) -> None:
+    [story] = [s for s in agency.read(example(name).read_bytes()) if s.guid == guid]
+    assert story.format == kind and story.version == version
+    if title is not None:
+        assert story.headline == title
+    if authors is not None:
+        assert story.authors == authors
+    assert story.dateline == dateline and tags <= set(story.tags) and story.urgency == urgency
+    assert story.markdown and story.paragraphs
+    assert "<" not in story.markdown.replace("&lt;", "")  # no markup of the agency's survives as markup
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("LISTING_3_Photo_in_NewsML-G2.xml", "is a NewsML-G2 picture item, not text"),
+        ("LISTING_6_Simple_NewsML-G2_Package.xml", "packageItem: it references items"),
+        ("LISTING_28_Illustrating_Located_Subject_and_Dateline.xml", "neither NewsML-G2 nor NITF"),
+    ],
+)
+def test_what_is_not_a_text_item_is_refused_with_the_reason(name: str, reason: str) -> None:
+    with pytest.raises(agency.Refused, match=re.escape(reason)):
+        agency.read(example(name).read_bytes())
+
+
+HOSTILE = [
+    (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        b"<nitf><body><body.content><p>&lol2;</p></body.content></body></nitf>",
+        "EntitiesForbidden",
+    ),
+    (
+        b'<?xml version="1.0"?><!DOCTYPE nitf [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<nitf><body><body.content><p>&x;</p></body.content></body></nitf>",
+        "EntitiesForbidden",
+    ),
+    (b"<newsItem><unclosed></newsItem>", "is not well-formed XML"),
+    (b'{"headline": "No uri"}', "is JSON but not ninjs: it has no uri"),
+    (b'[{"uri": "a"}]', "is JSON but not ninjs: a ninjs item is an object"),
+    (b'{"uri": "x", "name": "a JSON file of something else"}', "neither a headline nor a body"),
+    (b"<html><body>a web page</body></html>", "neither NewsML-G2 nor NITF (its root is <html>)"),
+    (b"<" + b"x" * (agency.MAX_BYTES + 1), "an agency item is at most"),
+]
+
+
+@pytest.mark.parametrize(("raw", "reason"), HOSTILE, ids=[r for _, r in HOSTILE])
+def test_hostile_documents_are_refused_never_expanded_or_followed(raw: bytes, reason: str) -> None:
+    with pytest.raises(agency.Refused, match=re.escape(reason)):
+        agency.read(raw)
+
+
+def test_a_body_keeps_every_word_and_loses_every_active_part() -> None:
+    html = (
+        '<p onclick="steal()">First <b>bold</b> and <i>leaning</i> <a href="https://example.org/x">a link</a>,'
+        ' <a href="javascript:alert(1)">a trap</a> and <a href="file:///etc/passwd">a file</a>.</p>'
+        "<script>alert('x')</script><style>p{}</style><iframe src='https://evil.example'></iframe>"
+        "<form><input name=q></form><img src='https://tracker.example/p.gif' alt='pixel'>"
+        "<h2>A subheading</h2><ul><li>one * two</li><li>[three](x)</li></ul>"
+        "<blockquote><p>A quote &lt;script&gt; in text.</p></blockquote>"
+        "<table><tr><th>Team</th><th>Goals</th></tr><tr><td>Home | A</td><td>2</td></tr></table>"
+    )
+    markdown, paragraphs = agency.html_markdown(html)
+    for gone in ("steal", "alert", "<script", "iframe", "evil.example", "tracker", "javascript", "file:///", "<input"):
+        assert gone not in markdown
+    assert "**bold**" in markdown and "*leaning*" in markdown and "[a link](https://example.org/x)" in markdown
+    assert "a trap" in markdown and "a file" in markdown  # the words stay, the links go
+    assert "## A subheading" in markdown and "- one \\* two" in markdown and "- \\[three\\](x)" in markdown
+    assert "> A quote &lt;script> in text." in markdown
+    assert "| Team | Goals |" in markdown and "Home \\| A" in markdown
+    assert paragraphs[0] == "First bold and leaning a link, a trap and a file."
+    import markdown as md
+
+    rendered = md.markdown(markdown, extensions=["tables"])
+    assert "<script" not in rendered and "&lt;script&gt;" in rendered and "<table>" in rendered
+
+
+def _site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.toml").write_text('title = "Wire Daily"\ntimezone = "Europe/Berlin"\n')
+    return root
+
+
+def _article(root: Path) -> tuple[Path, frontmatter.Post]:
+    [path] = sorted((root / "content").rglob("*.md"))
+    return path, frontmatter.load(path)
+
+
+def test_an_ninjs_item_becomes_an_article_with_its_fields(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    inbox = root / "inbox"
+    inbox.mkdir()
+    shutil.copy(example("dpa_text.json"), inbox / "item-from-dpa.data")  # its name says nothing
+    run = cli("--site", str(root), "ingest", str(inbox / "item-from-dpa.data"))
+    assert run.status == 0, run.err
+    path, post = _article(root)
+    data = json.loads(example("dpa_text.json").read_text())
+    assert post["title"] == data["headlines"][0]["value"]
+    assert post["author"] == ["Christian Hollmann", "dpa"] and post["priority"] == 4
+    assert post["wire_guid"] == data["uri"] and post["wire_version"] == 2
+    assert post["wire"]["language"] == "de" and "dpa" in post["wire"]["copyright"]
+    assert path.parent.relative_to(root / "content").as_posix() == "2019/05/10"
+    words = set(re.findall(r"\w+", re.sub(r"<[^>]+>", " ", data["bodies"][0]["value"])))
+    assert words <= set(re.findall(r"\w+", post.content))  # every word of the text survives
+    assert cli("--site", str(root), "build", "--strict", "--now", "2019-05-11").status == 0
+
+
+def _g2(version: int, headline: str, signal: str = "") -> str:
+    return (
+        '<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:newsml:example.org:1" '
+        f'version="{version}" standard="NewsML-G2"><itemMeta><itemClass qcode="ninat:text"/>'
+        f"<versionCreated>2022-04-29T1{version}:00:00+02:00</versionCreated>"
+        f'<firstCreated>2022-04-29T09:00:00+02:00</firstCreated><pubStatus qcode="stat:usable"/>{signal}'
+        "</itemMeta><contentMeta><urgency>2</urgency><headline>" + headline + "</headline>"
+        '<subject type="cpnat:abstract" qcode="medtop:11000000"><name>politics</name></subject>'
+        '<located><name>Berlin</name></located></contentMeta><contentSet><inlineXML contenttype="application/nitf+xml">'
+        '<nitf xmlns="http://iptc.org/std/NITF/2006-10-18/"><body><body.content>'
+        f"<p>The chancellor spoke on Friday, version {version}.</p><hl2>Reaction</hl2><p>Others replied.</p>"
+        "</body.content></body></nitf></inlineXML></contentSet></newsItem>"
+    )
+
+
+def test_a_newer_version_updates_the_article_in_place_and_an_older_one_changes_nothing(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    item = tmp_path / "item.xml"
+    item.write_text(_g2(2, "Chancellor speaks"))
+    assert cli("--site", str(root), "ingest", str(item)).status == 0
+    path, post = _article(root)
+    assert post["title"] == "Chancellor speaks" and post["tags"][0] == "politics" and post["dateline"] == "Berlin"
+    assert "## Reaction" in post.content and post["priority"] == 2
+    path.write_text(path.read_text().replace("title: Chancellor speaks", "title: The chancellor speaks"))  # the desk
+    item.write_text(
+        _g2(3, "Chancellor speaks again", '<signal qcode="sig:correction"/><edNote>Fixes the day.</edNote>')
+    )
+    run = cli("--site", str(root), "ingest", str(item))
+    assert run.status == 0 and "written" in run.out
+    again, post = _article(root)
+    assert again == path and post["title"] == "The chancellor speaks"  # same URL, the desk's headline kept
+    assert post["wire_version"] == 3 and "version 3" in post.content
+    assert [(u["kind"], u["text"]) for u in post["updates"]] == [("correction", "Fixes the day.")]
+    item.write_text(_g2(1, "An old version"))
+    run = cli("--site", str(root), "ingest", str(item))
+    assert run.status == 0 and "unchanged" in run.out
+    assert _article(root)[1]["wire_version"] == 3
+    assert cli("--site", str(root), "build", "--strict", "--now", "2022-04-30").status == 0
+    page = next((root / "public/2022/04/29").glob("*/index.html")).read_text()
+    assert "Fixes the day." in page and "Correction" in page
+
+
+def test_a_news_message_with_several_items_writes_each(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    one, two = _g2(1, "First story"), _g2(1, "Second story").replace("example.org:1", "example.org:2")
+    message = tmp_path / "message.xml"
+    message.write_text(
+        '<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><header><sent>2022-04-29T12:00:00Z</sent></header>'
+        "<itemSet>"
+        + one.replace(' xmlns="http://iptc.org/std/nar/2006-10-01/"', "")
+        + two.replace(' xmlns="http://iptc.org/std/nar/2006-10-01/"', "")
+        + "</itemSet></newsMessage>"
+    )
+    run = cli("--site", str(root), "ingest", str(message))
+    assert run.status == 0, run.err
+    titles = sorted(frontmatter.load(p)["title"] for p in (root / "content").rglob("*.md"))
+    assert titles == ["First story", "Second story"]
+    assert "unchanged" in cli("--site", str(root), "ingest", str(message)).out
+
+
+def test_an_embargoed_item_waits_for_its_time(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    item = tmp_path / "embargoed.xml"
+    item.write_text(
+        _g2(1, "Embargoed story").replace("</itemMeta>", "<embargoed>2022-04-30T12:00:00Z</embargoed></itemMeta>")
+    )
+    assert cli("--site", str(root), "ingest", str(item)).status == 0
+    _, post = _article(root)
+    assert post["date"].isoformat() == "2022-04-30T12:00:00+00:00"
+    before = cli("--site", str(root), "build", "--now", "2022-04-30T13:00")  # 13:00 in Berlin is 11:00 UTC
+    assert before.status == 0 and "next scheduled article due 2022-04-30T14:00:00+02:00" in before.out
+    assert "Embargoed story" not in (root / "public/feed.xml").read_text()
+    assert cli("--site", str(root), "build", "--now", "2022-04-30T14:01").status == 0
+    assert "Embargoed story" in (root / "public/feed.xml").read_text()
+
+
+def test_a_rejected_item_names_the_file_and_the_rest_goes_ahead(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    inbox = root / "inbox"
+    inbox.mkdir()
+    (inbox / "a-bomb.xml").write_bytes(HOSTILE[0][0])
+    (inbox / "not-ninjs.json").write_text('{"type": "something"}')
+    shutil.copy(example("NTB_nitf_sample.xml"), inbox / "ntb.xml")
+    run = cli("--site", str(root), "ingest", str(inbox))
+    assert run.status == 1
+    assert "rejected inbox/a-bomb.xml: is refused: EntitiesForbidden" in run.err.replace(str(root) + "/", "")
+    assert "not-ninjs.json: is JSON but not ninjs" in run.err
+    assert [frontmatter.load(p)["wire_guid"] for p in (root / "content").rglob("*.md")] == [
+        "NTB5df9281a-a270-4dc5-a618-869bbc3bbca7_00"
+    ]
