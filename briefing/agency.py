@@ -281,14 +281,17 @@ def _g2(item: ET.Element) -> Story:
     creators = [_all_text(c.find("name")) for c in content.findall("creator") if c.find("name") is not None]
     notes: list[tuple[str, str]] = []
     signals = {s.get("qcode", "") for s in meta.findall("signal")}
-    if signals & {"sig:correction", "sig:update"}:  # a note without a signal is for editors only
+    status = meta.find("pubStatus")
+    withdrawn = status is not None and _status(status.get("qcode", "")) != "usable"
+    if withdrawn:  # the editorial note says why
+        notes += [("withdrawn", _all_text(note)) for note in meta.findall("edNote")]
+    elif signals & {"sig:correction", "sig:update"}:  # a note without a signal is for editors only
         kind = "correction" if "sig:correction" in signals else "update"
         notes += [(kind, _all_text(note)) for note in meta.findall("edNote")] or [
             (kind, "This story has been updated.")
         ]
     rights = item.find("rightsInfo")
     language = content.find("language")
-    status = meta.find("pubStatus")
     urgency = content.find("urgency")
     return Story(
         format="NewsML-G2",

@@ -50,6 +50,7 @@ KNOWN_KEYS = frozenset(
         "wire_guid",
         "wire_version",
         "wire",
+        "withdrawn",
     }
 )
 IN_EXTRA = frozenset({"wire"})  # known, and handed to templates as article.extra all the same
@@ -95,6 +96,7 @@ class ArticleSource:
     aliases: tuple[str, ...]  # old URLs of the article, each a redirect page
     priority: int  # the desk's order within its day: 1 leads, DEFAULT_PRIORITY when not given
     section: str | None  # one of site.toml `sections`
+    withdrawn: str | None  # why the story was withdrawn; its URL then says so, and nothing lists it
     body: str  # the Markdown text; empty once the article is in the cache (its body is, by body_sha)
     body_sha: str  # hash of the Markdown text: the key of its rendered body
     digest: str  # hash of the path and the file's bytes
@@ -442,6 +444,7 @@ class _Fields:
             aliases=aliases,
             priority=priority,
             section=section,
+            withdrawn=self.withdrawn(),
             body=body,
             body_sha=hashlib.sha256(body.encode()).hexdigest(),
             digest=digest,
@@ -511,6 +514,18 @@ class _Fields:
             self.problem("section", f"section {value!r} is not one of the site's sections", f"the sections are {known}")
             return None
         return value
+
+    def withdrawn(self) -> str | None:
+        """Why the story was withdrawn (`withdrawn: true` gives no reason), or None."""
+        value = self.data.get("withdrawn")
+        if value is None or value is False:
+            return None
+        if value is True:
+            return ""
+        if not isinstance(value, str):
+            self.problem("withdrawn", f"withdrawn must be true or a reason, not {value!r}", "write withdrawn: Legal")
+            return None
+        return " ".join(value.split())
 
     def priority(self) -> int:
         """The desk's order within the day: 1 is the lead, larger numbers lower."""

@@ -86,6 +86,7 @@ class WireItem:
     priority: int | None = None
     wire: dict[str, object] = field(default_factory=dict)
     updates: tuple[tuple[str, str], ...] = ()  # (kind, text), at the item's time
+    withdrawn: str | None = None  # a withheld or canceled item: why its story is withdrawn
 
     @property
     def day(self) -> date:
@@ -468,10 +469,23 @@ def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig) 
     lede, as for plain text), its abstract (or the standfirst the lede gives), tags from its
     subjects, genres, people, organisations and places merged with those found in the text,
     its urgency as the day's priority; an embargo is its time (so it waits, as a scheduled
-    article does). Its body is the agency's, made Markdown. A withheld or canceled item is
-    refused: withdrawing a published story is not supported yet."""
+    article does). Its body is the agency's, made Markdown. A withheld or canceled item
+    withdraws the story its GUID names (see `_place`)."""
     if story.status != "usable":
-        raise BriefingError.one(shown, None, f"is {story.status}: withdrawing a story is not supported yet")
+        reason = " ".join(text for _, text in story.notes) or f"The agency marked it {story.status}."
+        return WireItem(
+            source=shown,
+            sha256=hashlib.sha256(raw + story.guid.encode()).hexdigest(),
+            when=story.modified or story.created or datetime.now(UTC),
+            title=story.headline,
+            summary="",
+            tags=(),
+            image_credit=None,
+            blocks=(),
+            guid=story.guid,
+            version=story.version,
+            withdrawn=reason,
+        )
     paragraphs = [p for p in story.paragraphs if p]
     if not paragraphs or not story.markdown.strip():
         raise BriefingError.one(shown, None, f"{story.format} item {story.guid or ''} has no text".replace("  ", " "))
@@ -549,6 +563,9 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
         report.unchanged.append((shown_path(same), item.source))
         return
     known = index.find_guid(item.guid) if item.guid else None
+    if item.withdrawn is not None:
+        _withdraw(config, item, known, index, report)
+        return
     if known is not None and known[1] >= item.version:  # this version, or an older one, is in already
         report.unchanged.append((shown_path(known[0]), item.source))
         return
@@ -586,6 +603,32 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
     index.add(target, item.sha256, source_file, item.guid, item.version)
     report.written.append((shown_path(target), item.source))
     report.planned.append((shown_path(target), item))
+
+
+def _withdraw(
+    config: SiteConfig, item: WireItem, known: tuple[Path, int] | None, index: _Index, report: IngestReport
+) -> None:
+    """A withheld or canceled item: its story's article gets `withdrawn: reason` (the rest of
+    the file as it was, so the desk can restore it by deleting the line)."""
+    if known is None:
+        report.rejected.append((item.source, f"withdraws {item.guid or 'an item'}, which no article here holds"))
+        return
+    path = known[0]
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n") or "\n---\n" not in text[3:]:
+        report.rejected.append((item.source, f"cannot withdraw {shown_path(path)}: its front matter cannot be read"))
+        return
+    end = text.index("\n---\n", 3)
+    front = re.sub(r"^withdrawn:.*\n", "", text[4 : end + 1], flags=re.MULTILINE)
+    line = yaml.safe_dump({"withdrawn": item.withdrawn}, allow_unicode=True, width=10_000)
+    updated = f"---\n{front}{line}---\n{text[end + 5 :]}"
+    if updated == text:
+        report.unchanged.append((shown_path(path), item.source))
+        return
+    if not report.dry_run:
+        write_atomic(path, updated)
+    index.add(path, item.sha256, item.source, item.guid, max(known[1], item.version))
+    report.written.append((shown_path(path), item.source))
 
 
 _SOURCE_LINE = re.compile(r"^source_file: (.+)$", re.MULTILINE)

@@ -166,6 +166,9 @@ def _pages(
     for kind, listings in (("section", site.sections), ("tag", site.tags)):
         for listing in listings:
             yield from _listing(config, kind, listing.ref, listing.cards, sitemap, wanted, whole, by_url)
+    for story in site.withdrawn:  # its URL keeps answering, saying so; noindex, in no sitemap
+        if wanted(story.url):
+            yield make_page(story.url, "withdrawn.html", origin(story.path), None, story=story)
     for page in plain:
         sitemap.append((page.url, None))
         if wanted(page.url):

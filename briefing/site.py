@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -166,6 +166,20 @@ class Site:
     neighbours: dict[str, tuple[Card | None, Card | None]]  # url -> (older, newer)
     related: dict[str, tuple[Card, ...]]
     next_due: ArticleSource | None  # the next scheduled article, if any
+    withdrawn: tuple[Withdrawn, ...] = ()  # stories withdrawn after publication, by URL
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    """A story withdrawn after it was published: its URL says so, and no list, feed or sitemap
+    names it."""
+
+    url: str
+    title: str
+    reason: str
+    date: datetime
+    path: str
+    digest: str
 
 
 def article_url(when: datetime, slug: str) -> str:
@@ -182,12 +196,18 @@ def assemble(config: SiteConfig, sources: Iterable[ArticleSource], bodies: Mappi
     """Pick what is published at `now` (drafts were left out before, unless wanted) and build
     every list the site shows."""
     wanted = list(sources)
-    published = [s for s in wanted if s.date <= now]
-    scheduled = [s for s in wanted if s.date > now]
+    published = [s for s in wanted if s.date <= now and s.withdrawn is None]
+    scheduled = [s for s in wanted if s.date > now and s.withdrawn is None]
+    withdrawn = tuple(
+        Withdrawn(article_url(s.date, s.slug), s.title, s.withdrawn, s.date, s.path, s.digest)
+        for s in sorted(wanted, key=lambda s: s.path)
+        if s.withdrawn is not None and s.date <= now
+    )
     tag_refs = _tag_refs(config, published)
     articles = [_article(s, bodies[s.body_sha], tag_refs) for s in published]
     next_due = min(scheduled, key=lambda s: (s.date, s.path), default=None)
-    return arrange(articles, config.related, next_due, sections=config.sections)
+    site = arrange(articles, config.related, next_due, sections=config.sections)
+    return replace(site, withdrawn=withdrawn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +339,9 @@ def place(source: ArticleSource) -> str:
     the site's order), aliases, priority (the day's order), section and the template of its page. An
     edit that keeps its place changes only the pages that show it, as a card or whole: every
     list keeps its shape (no order depends on a headline)."""
-    where = (source.date, source.slug, source.tags, source.draft, source.modified, source.aliases)
+    where: tuple[object, ...] = (source.date, source.slug, source.tags, source.draft, source.modified, source.aliases)
+    if source.withdrawn is not None:  # its page shows its headline and the reason
+        where += (source.withdrawn, source.title)
     return _digest(repr((*where, source.priority, source.section, source.template, source.template_line)))
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..errors import Problem
     from ..markup import Body
 
-SCHEMA = f"8 {__version__} {markdown.__version__}"
+SCHEMA = f"9 {__version__} {markdown.__version__}"
 # What reading back a pickle this or another version wrote can raise: such a file is not found.
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError)
 

@@ -42,7 +42,7 @@ from ..search import available as search_available
 from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of, tag_weight
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
-SNAPSHOT_VERSION = 11
+SNAPSHOT_VERSION = 12
 _DAY = re.compile(r"/\d{4}/\d\d/\d\d/")  # an edition's URL
 
 
@@ -109,6 +109,7 @@ class Snapshot:
     shown: dict[str, tuple[int, ...]]
     pages: int
     next_due: tuple[datetime, str] | None
+    withdrawn: frozenset[str] = frozenset()  # the paths of withdrawn stories, whose pages say so
     marks: dict[str, Mark] = field(default_factory=dict)  # article file -> its mark, in file order
     cards: dict[str, Card] = field(default_factory=dict)  # article path -> card, when published
 
@@ -173,6 +174,7 @@ def take(
         shown={p: tuple(f) for p, f in shown.items()},
         pages=count,
         next_due=(site.next_due.date, site.next_due.path) if site.next_due else None,
+        withdrawn=frozenset(story.path for story in site.withdrawn),
         marks={key: Mark(stamps[key], place(source), notes) for key, (source, notes) in loaded.items()},
         cards={a.path: a.card for a in site.articles},
     )
@@ -330,10 +332,10 @@ def reshape(
     due: list[tuple[datetime, str]] = []  # (date, path) of the scheduled articles read now
 
     def shown_now(source: ArticleSource) -> bool:
-        return (drafts or not source.draft) and source.date <= now
+        return (drafts or not source.draft) and source.date <= now and source.withdrawn is None
 
     def scheduled(source: ArticleSource) -> bool:
-        return (drafts or not source.draft) and source.date > now
+        return (drafts or not source.draft) and source.date > now and source.withdrawn is None
 
     def cached(key: str, mark: Mark) -> ArticleSource | None:
         found = store.article(key, mark.stamp or "") if mark.stamp else None
@@ -342,6 +344,8 @@ def reshape(
     for key, mark in snapshot.marks.items():
         if key not in stamps:  # deleted
             path = Path(key).relative_to(root).as_posix()
+            if path in snapshot.withdrawn:
+                return None  # its page goes too: the full path
             if path in cards:
                 gone.add(path)
                 del cards[path]
@@ -356,6 +360,8 @@ def reshape(
             return None  # the full path reports it, with every other problem
         marks[key] = Mark(stamp, place(source), tuple(notes))
         parsed.append((key, stamp, source, notes))
+        if source.withdrawn is not None or source.path in snapshot.withdrawn:
+            return None  # withdrawn, or no longer: its page changes kind (the full path)
         was = source.path in snapshot.cards
         if scheduled(source):
             due.append((source.date, source.path))
@@ -386,6 +392,8 @@ def reshape(
             return None
         marks[key] = Mark(stamps[key], place(source), tuple(notes))
         parsed.append((key, stamps[key], source, notes))
+        if source.withdrawn is not None:
+            return None
         if shown_now(source):
             coming.append(source)
         elif scheduled(source):
@@ -401,7 +409,7 @@ def reshape(
             if key not in stamps or path in snapshot.cards or path in read:
                 continue
             unpublished = cached(key, mark)
-            if unpublished is None:
+            if unpublished is None or (unpublished.withdrawn is not None and unpublished.date <= now):
                 return None
             if shown_now(unpublished):
                 coming.append(unpublished)
