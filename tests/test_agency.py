@@ -247,11 +247,17 @@ def _g2(version: int, headline: str, signal: str = "") -> str:
     )
 
 
-def test_a_newer_version_updates_the_article_in_place_and_an_older_one_changes_nothing(tmp_path: Path, cli) -> None:
+def _ingested(tmp_path: Path, cli, version: int, headline: str) -> tuple[Path, Path]:
+    """A site with one NewsML-G2 item ingested: (the site, the item's file)."""
     root = _site(tmp_path)
     item = tmp_path / "item.xml"
-    item.write_text(_g2(2, "Chancellor speaks"))
+    item.write_text(_g2(version, headline))
     assert cli("--site", str(root), "ingest", str(item)).status == 0
+    return root, item
+
+
+def test_a_newer_version_updates_the_article_in_place_and_an_older_one_changes_nothing(tmp_path: Path, cli) -> None:
+    root, item = _ingested(tmp_path, cli, 2, "Chancellor speaks")
     path, post = _article(root)
     assert post["title"] == "Chancellor speaks" and post["tags"][0] == "politics" and post["dateline"] == "Berlin"
     assert "## Reaction" in post.content and post["priority"] == 2
@@ -325,10 +331,7 @@ def test_a_rejected_item_names_the_file_and_the_rest_goes_ahead(tmp_path: Path, 
 
 
 def test_a_canceled_item_withdraws_its_story_everywhere_but_at_its_url(tmp_path: Path, cli) -> None:
-    root = _site(tmp_path)
-    item = tmp_path / "item.xml"
-    item.write_text(_g2(1, "A story that will be killed"))
-    assert cli("--site", str(root), "ingest", str(item)).status == 0
+    root, item = _ingested(tmp_path, cli, 1, "A story that will be killed")
     assert cli("--site", str(root), "build", "--strict", "--now", "2022-04-30").status == 0
     public = root / "public"
     page = next((public / "2022/04/29").glob("*/index.html"))
