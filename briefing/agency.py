@@ -116,8 +116,12 @@ def _lower(value: Any) -> Any:
 
 
 def _ninjs(data: dict[str, Any]) -> Story:
+    kind = _text(data.get("type") or "text").lower()
+    if kind not in ("text", "composite"):
+        raise Refused(f"is a ninjs {kind} item, not text")
     headlines = data.get("headlines")
-    version = "3.x" if "headlines" in data and "contentcreated" in data else "2.x" if "bodies" in data else "1.x"
+    plural = "headlines" in data or "bodies" in data
+    version = "3.x" if plural and "contentcreated" in data else "2.x" if plural else "1.x"
     if isinstance(headlines, list) and headlines:
         main = next((h for h in headlines if isinstance(h, dict) and h.get("role") == "main"), headlines[0])
         headline = _text(main.get("value") if isinstance(main, dict) else main)

@@ -137,10 +137,28 @@ def test_official_examples_are_read_into_stories(
     assert "<" not in story.markdown.replace("&lt;", "")  # no markup of the agency's survives as markup
 
 
+def test_ninjs_3_in_camel_case_reads_as_2_does() -> None:
+    """ninjs 3 renamed its keys to camelCase (versionCreated, copyrightNotice ...); no official
+    3.x example exists, so the 2.2 example is turned into 3.x the way the 3.1 schema names them."""
+    data = json.loads(example("005_complex_text_article.json").read_text())
+    camel = {"versioncreated": "versionCreated", "copyrightnotice": "copyrightNotice", "firstcreated": "firstCreated"}
+    three = {camel.get(k, k): v for k, v in data.items()} | {"contentCreated": "2013-07-09T10:00:00Z"}
+    [two_story] = agency.read(json.dumps(data).encode())
+    [three_story] = agency.read(json.dumps(three).encode())
+    assert three_story.format == "ninjs 3.x" and two_story.format == "ninjs 2.x"
+    assert (three_story.headline, three_story.copyright, three_story.modified) == (
+        two_story.headline,
+        two_story.copyright,
+        two_story.modified,
+    )
+    assert three_story.markdown == two_story.markdown and three_story.copyright
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
         ("LISTING_3_Photo_in_NewsML-G2.xml", "is a NewsML-G2 picture item, not text"),
+        ("ap_image.json", "is a ninjs picture item, not text"),
         ("LISTING_6_Simple_NewsML-G2_Package.xml", "packageItem: it references items"),
         ("LISTING_28_Illustrating_Located_Subject_and_Dateline.xml", "neither NewsML-G2 nor NITF"),
     ],
@@ -353,6 +371,7 @@ def test_a_canceled_item_withdraws_its_story_everywhere_but_at_its_url(tmp_path:
         found = public / listing
         assert not found.exists() or url not in found.read_text(), listing
     assert not (public / "2022/04/29/index.html").exists()  # its day had no other story
+    assert not (public / "2022/04/29/newsletter.html").exists()  # nor a newsletter
     again = cli("--site", str(root), "ingest", str(item))
     assert "unchanged" in again.out
     unknown = tmp_path / "unknown.xml"
