@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,19 @@ Body = tuple[str, tuple[str, ...]]  # Markdown, and its paragraphs as plain text
 
 class Refused(Exception):
     """The item cannot be ingested; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A story's picture as the item describes it: a rendition's address (a URL, or a file the
+    agency sends beside the item), its size, and its words."""
+
+    href: str
+    width: int = 0
+    height: int = 0
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +82,7 @@ class Story:
     markdown: str = ""  # the body
     paragraphs: tuple[str, ...] = ()  # its paragraphs as plain text, for tags and the standfirst
     provider: str | None = None
-    images: tuple[dict[str, str], ...] = field(default=())
+    picture: Picture | None = None
 
 
 def sniff(raw: bytes) -> str:
@@ -195,7 +208,42 @@ def _ninjs(data: dict[str, Any]) -> Story:
         markdown=body[0],
         paragraphs=body[1],
         provider=_text(data.get("copyrightholder")) or None,
+        picture=_ninjs_picture(data.get("associations")),
     )
+
+
+def _ninjs_picture(associations: Any) -> Picture | None:
+    """The first picture (else graphic) among a ninjs item's associations, at its best rendition."""
+    found = associations.values() if isinstance(associations, dict) else associations or []
+    pictures = [a for a in found if isinstance(a, dict) and a.get("type") in ("picture", "graphic")]
+    pictures.sort(key=lambda a: a.get("type") != "picture")
+    for association in pictures:
+        renditions = association.get("renditions") or []
+        if isinstance(renditions, dict):
+            renditions = list(renditions.values())
+        sizes = [
+            (_int(r.get("width")), _int(r.get("height")), _text(r.get("href")))
+            for r in renditions
+            if isinstance(r, dict) and r.get("href") and "image" in _text(r.get("contenttype") or "image/")
+        ]
+        if not sizes:
+            continue
+        width, height, href = _rendition(sizes)
+        descriptions = [d for d in association.get("descriptions") or [] if isinstance(d, dict)]
+        caption = next((d.get("value") for d in descriptions if d.get("role") in (None, "caption")), None)
+        alt = next((d.get("value") for d in descriptions if d.get("role") in ("alt", "alternativetext")), None)
+        caption = _text(caption or association.get("description_text") or association.get("headline"))
+        credit = _text(association.get("by") or association.get("byline") or association.get("copyrightholder"))
+        return Picture(href, width, height, _text(alt) or caption, caption, credit)
+    return None
+
+
+def _rendition(sizes: list[tuple[int, int, str]]) -> tuple[int, int, str]:
+    """The rendition for a page: the largest up to 2,048 px wide (a 5,000 px original is ten
+    megabytes), else the smallest there is; of two as wide, the first listed (agencies list the
+    plain rendition before the watermarked one)."""
+    fitting = [s for s in sizes if 0 < s[0] <= 2048]
+    return max(fitting, key=lambda s: s[0]) if fitting else min(sizes, key=lambda s: s[0])  # the first of a size
 
 
 def _best_body(bodies: list[dict[str, Any]]) -> Body:
@@ -247,10 +295,51 @@ def _xml(raw: bytes) -> list[Story]:
         items = [_g2(item) for item in root.iter("newsItem") if _class(item) in ("ninat:text", "")]
         if not items:
             raise Refused("is a NewsML-G2 newsMessage with no text item")
-        return items
+        found = {item.get("guid", ""): _g2_picture(item) for item in root.iter("newsItem")}
+        pictures = {guid: picture for guid, picture in found.items() if picture is not None}
+        return [_with_picture(story, root, pictures, len(items)) for story in items]
     if root.tag == "packageItem":
         raise Refused("is a NewsML-G2 packageItem: it references items and carries no text of its own")
     raise Refused(f"is XML but neither NewsML-G2 nor NITF (its root is <{root.tag}>)")
+
+
+def _with_picture(story: Story, message: ET.Element, pictures: dict[str, Picture], texts: int) -> Story:
+    """A text item's picture in a message: one a package groups with it, else the message's
+    first when the message carries a single text."""
+    for package in message.iter("packageItem"):
+        refs = [ref.get("residref", "") for ref in package.iter("itemRef")]
+        if story.guid in refs:
+            grouped = [pictures[ref] for ref in refs if ref in pictures]
+            if grouped:
+                return replace(story, picture=grouped[0])
+    if texts == 1 and pictures and story.picture is None:
+        return replace(story, picture=next(iter(pictures.values())))
+    return story
+
+
+def _g2_picture(item: ET.Element) -> Picture | None:
+    """A G2 picture item's best rendition and its caption, alt text and credit."""
+    if _class(item) not in ("ninat:picture", "ninat:graphic"):
+        return None
+    sizes = [
+        (_int(r.get("width")), _int(r.get("height")), r.get("href", "").strip())
+        for r in item.iter("remoteContent")
+        if r.get("href") and "image" in r.get("contenttype", "image/")
+    ]
+    if not sizes:
+        return None
+    width, height, href = _rendition(sizes)
+    content = item.find("contentMeta")
+    descriptions = content.findall("description") if content is not None else []
+    caption = next((d for d in descriptions if "caption" in d.get("role", "") or not d.get("role")), None)
+    alt = next((d for d in descriptions if "alternative" in d.get("role", "").lower()), None)
+    credit = _child_text(content, "creditline") if content is not None else ""
+    if not credit and content is not None:
+        credit = _child_text(content, "by")
+    holder = item.find("rightsInfo/copyrightHolder/name")
+    return Picture(
+        href, width, height, _all_text(alt) or _all_text(caption), _all_text(caption), credit or _all_text(holder)
+    )
 
 
 def _class(item: ET.Element) -> str:
@@ -401,7 +490,28 @@ def _nitf(root: ET.Element) -> Story:
         notes=notes,
         markdown=(body := _nitf_body(root))[0],
         paragraphs=body[1],
+        picture=_nitf_picture(root),
     )
+
+
+def _nitf_picture(nitf: ET.Element) -> Picture | None:
+    """The first image of an NITF body (its <media>), with caption and producer as credit."""
+    for media in nitf.iter("media"):
+        if media.get("media-type", "image") != "image":
+            continue
+        reference = media.find("media-reference")
+        if reference is None or not (reference.get("source") or reference.get("data-location")):
+            continue
+        caption = _child_text(media, "media-caption")
+        return Picture(
+            (reference.get("source") or reference.get("data-location") or "").strip(),
+            _int(reference.get("width")),
+            _int(reference.get("height")),
+            reference.get("alternate-text") or reference.get("alt") or caption,
+            caption,
+            _child_text(media, "media-producer"),
+        )
+    return None
 
 
 def _nitf_body(nitf: ET.Element) -> Body:

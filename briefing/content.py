@@ -34,6 +34,7 @@ KNOWN_KEYS = frozenset(
         "summary",
         "author",
         "image_credit",
+        "image_caption",
         "aliases",
         "dateline",
         "agency",
@@ -84,6 +85,7 @@ class ArticleSource:
     summary: str | None
     authors: tuple[str, ...]
     image_credit: str | None
+    image_caption: str | None
     image: str | None
     image_alt: str
     draft: bool
@@ -432,6 +434,7 @@ class _Fields:
             summary=summary,
             authors=authors,
             image_credit=credit,
+            image_caption=self.text("image_caption"),
             image=image,
             image_alt=image_alt,
             draft=bool(draft),

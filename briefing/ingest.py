@@ -87,6 +87,10 @@ class WireItem:
     wire: dict[str, object] = field(default_factory=dict)
     updates: tuple[tuple[str, str], ...] = ()  # (kind, text), at the item's time
     withdrawn: str | None = None  # a withheld or canceled item: why its story is withdrawn
+    image: str | None = None  # an https:// URL (recorded, never fetched) or a site path under /static/wire/
+    image_alt: str = ""
+    image_caption: str = ""
+    image_file: Path | None = None  # the rendition sent beside the item, copied to `image` when written
 
     @property
     def day(self) -> date:
@@ -296,6 +300,9 @@ WIRE_FIELDS = (
     "agency",
     "tags",
     "image_credit",
+    "image",
+    "image_alt",
+    "image_caption",
     "priority",
     "wire_guid",
     "wire_version",
@@ -315,6 +322,12 @@ def wire_front(item: WireItem, slug: str) -> dict[str, object]:
         front["agency"] = item.agency
     if item.tags:
         front["tags"] = list(item.tags)
+    if item.image:
+        front["image"] = item.image
+        if item.image_alt:
+            front["image_alt"] = item.image_alt
+        if item.image_caption:
+            front["image_caption"] = item.image_caption
     if item.image_credit:
         front["image_credit"] = item.image_credit
     if item.priority is not None:
@@ -452,7 +465,7 @@ def ingest(config: SiteConfig, paths: Iterable[Path], dry_run: bool = False) -> 
             if agency.sniff(raw) == "text":
                 items = [parse_wire(raw, shown, config.tags, report.warnings, config.gazetteer, config.ignore_tags)]
             else:
-                items = [story_item(story, raw, shown, config) for story in agency.read(raw)]
+                items = [story_item(story, raw, shown, config, path.parent) for story in agency.read(raw)]
         except BriefingError as exc:
             report.rejected.append((shown, "; ".join(p.message for p in exc.problems)))
             continue
@@ -464,7 +477,7 @@ def ingest(config: SiteConfig, paths: Iterable[Path], dry_run: bool = False) -> 
     return report
 
 
-def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig) -> WireItem:
+def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig, folder: Path | None = None) -> WireItem:
     """An agency item in the terms of the plain-text path: its headline (or one made from the
     lede, as for plain text), its abstract (or the standfirst the lede gives), tags from its
     subjects, genres, people, organisations and places merged with those found in the text,
@@ -518,6 +531,8 @@ def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig) 
     for name in (*story.tags, *found):
         if name.strip() and name.casefold() not in ignored:
             tags.setdefault(name.casefold(), name.strip())
+    image, image_file = _picture(story.picture, folder, config)
+    picture = story.picture if image else None
     wire = {
         "format": story.format,
         "language": story.language,
@@ -533,7 +548,7 @@ def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig) 
         title=title,
         summary=summary,
         tags=tuple(tags.values()),
-        image_credit=None,
+        image_credit=(picture.credit or None) if picture else None,
         blocks=tuple(Block("paragraph", p) for p in paragraphs),
         authors=story.authors,
         dateline=story.dateline or dateline.place,
@@ -544,7 +559,37 @@ def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig) 
         priority=story.urgency,
         wire={key: value for key, value in wire.items() if value},
         updates=tuple((kind, text) for kind, text in story.notes if text),
+        image=image,
+        image_alt=picture.alt if picture else "",
+        image_caption=picture.caption if picture else "",
+        image_file=image_file,
     )
+
+
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
+
+
+def _picture(picture: agency.Picture | None, folder: Path | None, config: SiteConfig) -> tuple[str | None, Path | None]:
+    """Where a story's picture is for the site: an https:// rendition as its URL (never fetched);
+    one named by a file name (or a relative or file:// href, of which only the name is taken)
+    that sits beside the item, at a content-hashed path under /static/wire/, with the file to
+    copy there. Nothing outside the item's folder is ever read: the name alone is looked up
+    there, and a link or a folder of that name is not a picture."""
+    if picture is None or not picture.href:
+        return None, None
+    if picture.href.startswith("https://"):
+        return picture.href, None
+    if folder is None or re.match(r"^[a-z][a-z0-9+.-]*:", picture.href) and not picture.href.startswith("file:"):
+        return None, None  # http:// (mixed content) or another scheme: not shown
+    name = picture.href.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+    candidate = folder / name
+    if not name or name.startswith(".") or candidate.suffix.lower() not in PICTURE_SUFFIXES:
+        return None, None
+    if candidate.is_symlink() or not candidate.is_file():
+        return None, None
+    digest = hashlib.sha256(candidate.read_bytes()).hexdigest()[:12]
+    safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)
+    return f"/static/wire/{digest}-{safe}", candidate
 
 
 def _source_key(config: SiteConfig, path: Path) -> str:
@@ -587,6 +632,7 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
             backup = config.cache_dir / "replaced" / f"{earlier.relative_to(config.content_dir)}.{time.time_ns()}"
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(earlier, backup)
+            _copy_picture(config, item)
             write_atomic(earlier, text)
         index.add(earlier, item.sha256, source_file, item.guid, item.version)
         report.written.append((shown_path(earlier), item.source))
@@ -599,10 +645,20 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
         slug = f"{base}-{n}"
     target = day_dir / f"{slug}.md"
     if not report.dry_run:
+        _copy_picture(config, item)
         write_atomic(target, to_markdown(item, slug, source_file))
     index.add(target, item.sha256, source_file, item.guid, item.version)
     report.written.append((shown_path(target), item.source))
     report.planned.append((shown_path(target), item))
+
+
+def _copy_picture(config: SiteConfig, item: WireItem) -> None:
+    """The picture sent beside an item, into the site's static/wire/ (once: its name is its hash)."""
+    if item.image_file is None or item.image is None:
+        return
+    target = config.root / item.image.lstrip("/")
+    if not target.exists():
+        write_atomic(target, item.image_file.read_bytes())
 
 
 def _withdraw(

@@ -66,6 +66,7 @@ class Article:
     summary: str
     authors: tuple[str, ...]
     image_credit: str | None
+    image_caption: str | None
     image: str | None
     image_alt: str
     draft: bool
@@ -388,6 +389,7 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
         summary=summary,
         authors=source.authors,
         image_credit=source.image_credit,
+        image_caption=source.image_caption,
         image=source.image,
         image_alt=source.image_alt,
         draft=source.draft,

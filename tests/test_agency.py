@@ -390,3 +390,77 @@ def test_front_matter_withdrawn_takes_a_story_out_and_back(fixture_site: Path, c
     story.write_text(story.read_text().replace("withdrawn: true\n", ""))
     assert cli("build", "--now", "2022-05-01T05:00").status == 0
     assert "São Paulo schools reopen</h1>" in page.read_text() and (fixture_site / "public/tags/brazil").exists()
+
+
+def _with_picture(href: str) -> str:
+    """A newsMessage of one text item and one picture item whose rendition is at `href`."""
+    text = _g2(1, "A story with a picture").replace(' xmlns="http://iptc.org/std/nar/2006-10-01/"', "")
+    picture = (
+        '<newsItem guid="urn:newsml:example.org:pic" version="1"><itemMeta><itemClass qcode="ninat:picture"/>'
+        "<versionCreated>2022-04-29T10:00:00Z</versionCreated></itemMeta><contentMeta>"
+        '<description role="drol:caption">Protesters outside the chancellery.</description>'
+        '<description role="drol:alternativeText">A crowd with banners before a glass building</description>'
+        "<creditline>Jane Photographer/Example</creditline></contentMeta><contentSet>"
+        f'<remoteContent href="{href}" contenttype="image/jpeg" width="1600" height="1067"/>'
+        '<remoteContent href="https://example.org/huge.jpg" contenttype="image/jpeg" width="6000" height="4000"/>'
+        "</contentSet></newsItem>"
+    )
+    return f'<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>{text}{picture}</itemSet></newsMessage>'
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 64 + b"\xff\xd9"
+
+
+def test_a_picture_sent_beside_the_item_is_copied_into_the_site(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    inbox = root / "inbox"
+    inbox.mkdir()
+    (inbox / "photo.jpg").write_bytes(JPEG)
+    (inbox / "story.xml").write_text(_with_picture("photo.jpg"))
+    assert cli("--site", str(root), "ingest", str(inbox / "story.xml")).status == 0
+    _, post = _article(root)
+    assert re.fullmatch(r"/static/wire/[0-9a-f]{12}-photo\.jpg", post["image"])
+    assert (root / post["image"].lstrip("/")).read_bytes() == JPEG
+    assert post["image_caption"] == "Protesters outside the chancellery."
+    assert post["image_alt"] == "A crowd with banners before a glass building"
+    assert post["image_credit"] == "Jane Photographer/Example"
+    assert cli("--site", str(root), "build", "--strict", "--now", "2022-04-30").status == 0
+    page = next((root / "public/2022/04/29").glob("*/index.html")).read_text()
+    assert 'alt="A crowd with banners before a glass building"' in page and post["image"].lstrip("/") in page
+    assert "Protesters outside the chancellery." in page and "Jane Photographer/Example" in page
+
+
+def test_a_remote_rendition_is_recorded_never_fetched(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    item = tmp_path / "story.xml"
+    item.write_text(_with_picture("https://cdn.example.org/photo-1600.jpg"))  # no network here: never asked for
+    assert cli("--site", str(root), "ingest", str(item)).status == 0
+    _, post = _article(root)
+    assert post["image"] == "https://cdn.example.org/photo-1600.jpg"  # the 1,600 px rendition, not the 6,000
+    assert not (root / "static").exists()
+
+
+@pytest.mark.parametrize("href", ["../outside/secret.jpg", "file:///etc/secret.jpg", "/etc/secret.jpg", "link.jpg"])
+def test_a_picture_href_never_reads_a_file_outside_the_items_folder(tmp_path: Path, cli, href: str) -> None:
+    root = _site(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.jpg").write_bytes(JPEG)
+    inbox = root / "inbox"
+    inbox.mkdir()
+    (inbox / "link.jpg").symlink_to(outside / "secret.jpg")  # a link beside the item is no picture either
+    (inbox / "story.xml").write_text(_with_picture(href))
+    assert cli("--site", str(root), "ingest", str(inbox / "story.xml")).status == 0
+    _, post = _article(root)
+    assert "image" not in post and not (root / "static").exists()
+
+
+def test_pictures_of_the_official_examples() -> None:
+    [tt] = agency.read(example("tt_text_image_2.json").read_bytes())
+    assert tt.picture is not None and tt.picture.href.endswith("/a001_NormalPreview.jpg")  # not the watermarked one
+    assert (tt.picture.width, tt.picture.credit) == (1024, "Karl Melander/TT") and "Aurora 17" in tt.picture.caption
+    [g2] = agency.read(example("TT_newsmlg2_sample.xml").read_bytes())
+    assert g2.picture is not None and g2.picture.href.endswith("a001_NormalPreview.jpg") and g2.picture.height == 682
+    [ntb] = agency.read(example("NTB_nitf_sample.xml").read_bytes())
+    assert ntb.picture is not None and ntb.picture.href == "JsxLggxsoo4"  # an id: no file of that name, no image
+    assert ntb.picture.caption.startswith("Kremasjonsbål for koronaofre")

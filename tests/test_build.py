@@ -297,5 +297,5 @@ def test_a_date_without_a_time_shows_no_time_and_a_credit_needs_its_image(site, 
     assert ", 00:00" not in dated and "00:00 BST" not in dated and "Image: AP" not in dated
     pictured = (root / "public/2022/04/29/pictured/index.html").read_text()
     assert "Friday 29 April 2022, 09:30 BST" in pictured
-    assert '<figcaption class="credit">Image: Reuters</figcaption>' in pictured
+    assert '<figcaption><span class="credit">Image: Reuters</span></figcaption>' in pictured
     assert "Saturday 30 April 2022, 09:15 BST</time>: Fixed." in pictured  # a correction's time has its zone
