@@ -94,7 +94,7 @@ def sniff(raw: bytes) -> str:
 def read(raw: bytes) -> list[Story]:
     """The stories of a ninjs, NewsML-G2 or NITF file (a newsMessage holds several)."""
     if len(raw) > MAX_BYTES:
-        raise Refused(f"is {len(raw):,} bytes; an agency item is at most {MAX_BYTES:,}")
+        raise Refused(f"is {len(raw):,} bytes; a wire item is at most {MAX_BYTES:,}")
     kind = sniff(raw)
     if kind == "json":
         return [_ninjs(_json(raw))]

@@ -99,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("ingest", parents=[common], help="turn wire copy (files or folders) into articles")
     cmd.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     cmd.add_argument("--dry-run", action="store_true", help="say what each item would become; write nothing")
+    cmd.add_argument("--validate", action="store_true", help="check agency items against the IPTC schemas first")
+    cmd.add_argument(
+        "--schemas",
+        type=Path,
+        metavar="DIR",
+        help="the IPTC schemas (default: BRIEFING_WIRE_FORMATS, else a shared/wire-formats folder above the site)",
+    )
     cmd.set_defaults(run=_ingest)
 
     cmd = commands.add_parser("publish", parents=[common, building], help="build strictly, commit to a branch, push")
@@ -280,7 +287,21 @@ def _newsletter(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
 
-    return print_ingest(ingest(site_config(args), args.paths, dry_run=args.dry_run))
+    config = site_config(args)
+    schemas = None
+    if args.validate:
+        schemas = args.schemas or _schema_folder(config.root)
+        if schemas is None:
+            raise UsageError("--validate needs the IPTC schemas: --schemas DIR, or BRIEFING_WIRE_FORMATS")
+    return print_ingest(ingest(config, args.paths, dry_run=args.dry_run, schemas=schemas))
+
+
+def _schema_folder(root: Path) -> Path | None:
+    """The IPTC schemas: where BRIEFING_WIRE_FORMATS says, else a shared/wire-formats folder
+    beside the site or above it."""
+    named = os.environ.get("BRIEFING_WIRE_FORMATS")
+    candidates = [Path(named)] if named else [folder / "shared" / "wire-formats" for folder in root.resolve().parents]
+    return next((c for c in candidates if c.is_dir()), None)
 
 
 class Rebuilder:

@@ -449,14 +449,22 @@ def wire_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def ingest(config: SiteConfig, paths: Iterable[Path], dry_run: bool = False) -> IngestReport:
+def ingest(
+    config: SiteConfig, paths: Iterable[Path], dry_run: bool = False, schemas: Path | None = None
+) -> IngestReport:
     """Ingest every wire file under paths into content/; never touch the raw files. A dry run
-    reports what would be written and writes nothing."""
+    reports what would be written and writes nothing. With `schemas` (a folder of the IPTC
+    schemas), each agency item is first checked against its format's, and refused when it
+    does not conform."""
     report = IngestReport(dry_run=dry_run)
     index = _Index(config.content_dir)
     for path in wire_files(paths):
         shown = shown_path(path)
         try:
+            if path.stat().st_size > agency.MAX_BYTES:  # refused before a byte is read
+                size = path.stat().st_size
+                report.rejected.append((shown, f"is {size:,} bytes; a wire item is at most {agency.MAX_BYTES:,}"))
+                continue
             raw = path.read_bytes()
         except OSError as exc:
             report.rejected.append((shown, f"cannot be read: {exc.strerror or exc}"))
@@ -465,7 +473,10 @@ def ingest(config: SiteConfig, paths: Iterable[Path], dry_run: bool = False) -> 
             if agency.sniff(raw) == "text":
                 items = [parse_wire(raw, shown, config.tags, report.warnings, config.gazetteer, config.ignore_tags)]
             else:
-                items = [story_item(story, raw, shown, config, path.parent) for story in agency.read(raw)]
+                stories = agency.read(raw)
+                if schemas is not None and not _conforms(raw, stories[0].format, schemas, shown, report):
+                    continue
+                items = [story_item(story, raw, shown, config, path.parent) for story in stories]
         except BriefingError as exc:
             report.rejected.append((shown, "; ".join(p.message for p in exc.problems)))
             continue
@@ -475,6 +486,23 @@ def ingest(config: SiteConfig, paths: Iterable[Path], dry_run: bool = False) -> 
         for item in items:
             _place(config, item, _source_key(config, path), index, report)
     return report
+
+
+def _conforms(raw: bytes, kind: str, schemas: Path, shown: str, report: IngestReport) -> bool:
+    """Whether an agency file conforms to its schema; a file that does not is rejected, naming
+    what is wrong by path; one no schema can check is let through with a warning."""
+    from . import validate
+
+    try:
+        name, problems = validate.check(raw, kind, schemas)
+    except validate.Unavailable as exc:
+        report.warnings.append(f"{shown}: not validated: {exc}")
+        return True
+    if problems:
+        more = f" (and {len(problems) - validate.SHOWN} more)" if len(problems) > validate.SHOWN else ""
+        report.rejected.append((shown, f"does not conform to {name}: " + "; ".join(problems[: validate.SHOWN]) + more))
+        return False
+    return True
 
 
 def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig, folder: Path | None = None) -> WireItem:

@@ -4,6 +4,7 @@ as data only."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -184,7 +185,7 @@ HOSTILE = [
     (b'[{"uri": "a"}]', "is JSON but not ninjs: a ninjs item is an object"),
     (b'{"uri": "x", "name": "a JSON file of something else"}', "neither a headline nor a body"),
     (b"<html><body>a web page</body></html>", "neither NewsML-G2 nor NITF (its root is <html>)"),
-    (b"<" + b"x" * (agency.MAX_BYTES + 1), "an agency item is at most"),
+    (b"<" + b"x" * (agency.MAX_BYTES + 1), "a wire item is at most"),
 ]
 
 
@@ -464,3 +465,69 @@ def test_pictures_of_the_official_examples() -> None:
     [ntb] = agency.read(example("NTB_nitf_sample.xml").read_bytes())
     assert ntb.picture is not None and ntb.picture.href == "JsxLggxsoo4"  # an id: no file of that name, no image
     assert ntb.picture.caption.startswith("Kremasjonsbål for koronaofre")
+
+
+def test_validate_checks_each_item_against_its_schema_and_names_the_path(tmp_path: Path, cli) -> None:
+    need_jsonschema = pytest.importorskip("jsonschema")
+    assert need_jsonschema
+    root = _site(tmp_path)
+    schemas = str(FORMATS) if FORMATS is not None else pytest.skip("no IPTC schemas here")
+    data = json.loads(example("dpa_text.json").read_text())
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(data | {"urgency": "very", "pubstatus": "maybe"}))
+    run = cli("--site", str(root), "ingest", "--validate", "--schemas", schemas, str(wrong))
+    assert run.status == 1 and "does not conform to ninjs-schema_2.2.json: /pubstatus:" in run.err
+    assert "/urgency: 'very' is not of type 'number'" in run.err
+    bad_g2 = tmp_path / "bad.xml"
+    text = example("LISTING_2_NewsML-G2_Text_Document.xml").read_text()
+    bad_g2.write_text(text.replace("<slugline>", "<sluggish>", 1).replace("</slugline>", "</sluggish>", 1))
+    run = cli("--site", str(root), "ingest", "--validate", "--schemas", schemas, str(bad_g2))
+    assert run.status == 1 and "does not conform to NewsML-G2_2.35-spec-All-Power.xsd: line" in run.err
+    for name in ("dpa_text.json", "LISTING_2_NewsML-G2_Text_Document.xml", "004_simple_text_article.json"):
+        good = cli("--site", str(root), "ingest", "--validate", "--schemas", schemas, str(example(name)))
+        assert good.status == 0 and "written" in good.out, (name, good.err)
+    lenient = cli(
+        "--site", str(root), "ingest", "--validate", "--schemas", schemas, str(example("NTB_nitf_sample.xml"))
+    )
+    assert lenient.status == 0 and "not validated: has no NITF namespace" in lenient.err  # as agencies send it
+    assert list((root / "content").rglob("*.md"))  # the valid ones were written
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    huge = tmp_path / "huge.xml"
+    with huge.open("wb") as handle:  # 100 MB, sparse: nothing to read if nothing reads it
+        handle.truncate(100 * 1024 * 1024)
+    run = cli("--site", str(root), "ingest", str(huge))
+    assert run.status == 1 and "is 104,857,600 bytes; a wire item is at most" in run.err
+
+
+TEXT_EXAMPLES = [
+    "LISTING_2_NewsML-G2_Text_Document.xml",
+    "LISTING_22_Sports_story_in_NewsML-G2NITF.xml",
+    "TT_newsmlg2_sample.xml",
+    "NTB_nitf_sample.xml",
+    "dpa_text.json",
+    "tt_text_image_2.json",
+    "005_complex_text_article.json",
+]
+
+
+def test_every_official_text_example_becomes_a_page_with_its_text(tmp_path: Path, cli) -> None:
+    root = _site(tmp_path)
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for n, name in enumerate(TEXT_EXAMPLES):
+        shutil.copy(example(name), inbox / f"{n}-{Path(name).name}")
+    run = cli("--site", str(root), "build", "--strict", "--now", "2026-01-01")
+    assert run.status == 0, run.err
+    straight = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})  # the pages set quotes typographically
+    pages = {p: p.read_text().translate(straight) for p in (root / "public").glob("20*/*/*/*/index.html")}
+    assert len(pages) == len(TEXT_EXAMPLES)
+    for path in sorted((root / "content").rglob("*.md")):
+        post = frontmatter.load(path)
+        assert post["title"] and post["date"] and post["wire_guid"] and post["wire"]["format"], path
+        [page] = [text for text in pages.values() if f">{html.escape(post['title'], quote=False)}</h1>" in text]
+        last = post.content.strip().split("\n\n")[-1]  # the body's last paragraph is on the page
+        words = re.findall(r"\w{4,}", last)[-3:]
+        assert words and all(word in page for word in words), (path, words)
