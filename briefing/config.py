@@ -86,6 +86,12 @@ class SiteConfig:
         default=50_000,
         metadata=_doc("URLs in each sitemap at most (the protocol's limit, 50,000); past it, sitemap.xml is an index."),
     )
+    card_images: bool = field(
+        default=False,
+        metadata=_doc(
+            "Show a small photo on every story of a list that has one (a day's lead always shows its photo)."
+        ),
+    )
     feed_length: int = field(default=50, metadata=_doc("Newest articles in each feed."))
     feed_content: str = field(
         default="full", metadata=_doc('What feed entries carry besides the summary: "full" (the article) or "summary".')

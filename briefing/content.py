@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from . import images
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
 from .state.stamps import walk
@@ -101,7 +102,8 @@ class ArticleSource:
     withdrawn: str | None  # why the story was withdrawn; its URL then says so, and nothing lists it
     body: str  # the Markdown text; empty once the article is in the cache (its body is, by body_sha)
     body_sha: str  # hash of the Markdown text: the key of its rendered body
-    digest: str  # hash of the path and the file's bytes
+    digest: str  # hash of the path and the file's bytes (and of its photo's renditions)
+    picture: images.Picture | None = None  # `image`, made into renditions (see briefing.images)
 
     @property
     def modified(self) -> datetime:
@@ -181,7 +183,9 @@ def load_articles(
     by_path: dict[str, tuple[ArticleSource, tuple[Problem, ...]] | None] = {}
     unread: list[str] = []
     for key, stamp in stamps.items():
-        by_path[key] = store.article(key, stamp) if stamp is not None else None
+        cached = store.article(key, stamp) if stamp is not None else None
+        # a photo under static/ replaced (a page bundle's is in the stamp already)
+        by_path[key] = cached if cached is None or cached[0].picture is None or cached[0].picture.current else None
         if by_path[key] is None:
             unread.append(key)
     for key, parsed in zip(unread, _parse_all(config, unread, parallel), strict=True):
@@ -231,6 +235,16 @@ def load_article(path: Path, config: SiteConfig) -> tuple[ArticleSource, list[Pr
     shown, relative, raw, data, lines, body, removed = _read_front(path, config)
     fields = _Fields(shown, data, lines, config.zone, config.sections)
     article = fields.article(relative, body, hashlib.sha256(relative.encode() + b"\0" + raw).hexdigest())
+    if article.image is not None:
+        caption, credit = article.image_caption or "", article.image_credit or ""
+        picture, notes = images.picture(config, path, article.image, article.image_alt, caption, credit)
+        fields.warnings.extend(notes)
+        if picture is not None and not article.image_alt.strip():
+            hint = "say in a sentence what the photo shows, for readers who cannot see it"
+            fields.warnings.append(Problem(shown_path(path), lines.get("image"), "the photo has no image_alt", hint))
+        if picture is not None:
+            digest = hashlib.sha256(f"{article.digest}\0{picture.key}".encode()).hexdigest()
+            article = replace(article, picture=picture, digest=digest)
     if removed:
         hint = "they are invisible and would make feeds malformed; save the file without them"
         fields.warnings.insert(0, Problem(shown, removed[0][0], describe_removed(removed), hint))
@@ -563,8 +577,12 @@ class _Fields:
         value = self.text("image")
         if value is None:
             return None
-        if not re.match(r"^(https?://[^\s]+|/[^\s\\]*)$", value) or "/../" in value + "/":
-            self.problem("image", f"image {value!r} is not a URL", "write https://... or a path such as /static/x.jpg")
+        if images.kind(value) is None:
+            self.problem(
+                "image",
+                f"image {value!r} is not a file name, site path or URL",
+                "write a file name beside the article (nato.jpg), a path such as /static/x.jpg, or https://...",
+            )
             return None
         return value
 

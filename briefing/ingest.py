@@ -16,7 +16,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from datetime import time as clock
 from pathlib import Path
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from . import agency
+from . import agency, images
 from .config import SiteConfig, shown_path
 from .errors import BriefingError
 from .state.atomic import write_atomic
@@ -87,10 +87,14 @@ class WireItem:
     wire: dict[str, object] = field(default_factory=dict)
     updates: tuple[tuple[str, str], ...] = ()  # (kind, text), at the item's time
     withdrawn: str | None = None  # a withheld or canceled item: why its story is withdrawn
-    image: str | None = None  # an https:// URL (recorded, never fetched) or a site path under /static/wire/
+    image: str | None = None  # an https:// URL (recorded, never fetched)
     image_alt: str = ""
     image_caption: str = ""
-    image_file: Path | None = None  # the rendition sent beside the item, copied to `image` when written
+    image_file: Path | None = None  # a photo sent beside the item, copied beside its article when written
+
+    def photo_name(self, slug: str) -> str | None:
+        """The file name of the item's photo beside its article (`<slug>.jpg`), when it has one."""
+        return f"{slug}{self.image_file.suffix.lower()}" if self.image_file is not None else None
 
     @property
     def day(self) -> date:
@@ -322,8 +326,9 @@ def wire_front(item: WireItem, slug: str) -> dict[str, object]:
         front["agency"] = item.agency
     if item.tags:
         front["tags"] = list(item.tags)
-    if item.image:
-        front["image"] = item.image
+    image = item.image or item.photo_name(slug)
+    if image:
+        front["image"] = image
         if item.image_alt:
             front["image_alt"] = item.image_alt
         if item.image_caption:
@@ -483,6 +488,8 @@ def ingest(
         except agency.Refused as exc:
             report.rejected.append((shown, str(exc)))
             continue
+        if len(items) == 1:  # a photo beside a message of several items is no one item's
+            items = [with_photo(items[0], path)]
         for item in items:
             _place(config, item, _source_key(config, path), index, report)
     return report
@@ -560,7 +567,7 @@ def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig, 
         if name.strip() and name.casefold() not in ignored:
             tags.setdefault(name.casefold(), name.strip())
     image, image_file = _picture(story.picture, folder, config)
-    picture = story.picture if image else None
+    picture = story.picture if image or image_file else None
     wire = {
         "format": story.format,
         "language": story.language,
@@ -594,15 +601,12 @@ def story_item(story: agency.Story, raw: bytes, shown: str, config: SiteConfig, 
     )
 
 
-PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
-
-
 def _picture(picture: agency.Picture | None, folder: Path | None, config: SiteConfig) -> tuple[str | None, Path | None]:
-    """Where a story's picture is for the site: an https:// rendition as its URL (never fetched);
-    one named by a file name (or a relative or file:// href, of which only the name is taken)
-    that sits beside the item, at a content-hashed path under /static/wire/, with the file to
-    copy there. Nothing outside the item's folder is ever read: the name alone is looked up
-    there, and a link or a folder of that name is not a picture."""
+    """Where a story's picture is for the site: an https:// rendition as its URL (never fetched),
+    or a file named by a file name (or a relative or file:// href, of which only the name is
+    taken) that sits beside the item, to be copied beside its article. Nothing outside the
+    item's folder is ever read: the name alone is looked up there, and a link or a folder of
+    that name is not a picture."""
     if picture is None or not picture.href:
         return None, None
     if picture.href.startswith("https://"):
@@ -611,13 +615,48 @@ def _picture(picture: agency.Picture | None, folder: Path | None, config: SiteCo
         return None, None  # http:// (mixed content) or another scheme: not shown
     name = picture.href.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
     candidate = folder / name
-    if not name or name.startswith(".") or candidate.suffix.lower() not in PICTURE_SUFFIXES:
+    if not name or name.startswith(".") or candidate.suffix.lower() not in images.SUFFIXES:
         return None, None
     if candidate.is_symlink() or not candidate.is_file():
         return None, None
-    digest = hashlib.sha256(candidate.read_bytes()).hexdigest()[:12]
-    safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)
-    return f"/static/wire/{digest}-{safe}", candidate
+    return None, candidate
+
+
+def with_photo(item: WireItem, source: Path) -> WireItem:
+    """The item with the photo sent beside its file (the same name, .jpg, .jpeg, .png or
+    .webp), unless the item brings its own; its bytes are part of the item's hash, so a photo
+    added or replaced later is a new version. What the photo says of itself is read only when
+    the item is written (`photo_fields`): the inbox is read on every build."""
+    if item.image is not None or item.image_file is not None:
+        return item
+    found = [source.with_suffix(suffix) for suffix in images.SUFFIXES]
+    photo = next((p for p in found if p != source and p.is_file() and not p.is_symlink()), None)
+    if photo is None or photo.stat().st_size > images.MAX_BYTES:
+        return item
+    digest = hashlib.sha256(item.sha256.encode() + photo.read_bytes()).hexdigest()
+    return replace(item, sha256=digest, image_file=photo)
+
+
+def photo_fields(item: WireItem, warnings: list[str]) -> WireItem:
+    """An item whose photo came beside it, with the caption, credit line and alt text from the
+    photo's IPTC IIM and XMP where the item gives none; without the photo when it cannot be
+    used, which is reported by name. An agency item's own picture credit stands; a plain-text
+    item's credit line ("Image: AP") is the credit only when the photo has none."""
+    if item.image_file is None:
+        return item
+    try:
+        images.check(item.image_file)
+        said = images.embedded(item.image_file)
+    except images.ImageProblem as exc:
+        warnings.append(f"{shown_path(item.image_file)}: {exc}; the item goes in without it")
+        return replace(item, image_file=None)
+    from_agency = item.markdown is not None and item.image_credit
+    return replace(
+        item,
+        image_caption=item.image_caption or said.caption,
+        image_credit=item.image_credit if from_agency else said.credit or item.image_credit,
+        image_alt=item.image_alt or said.alt or said.headline,
+    )
 
 
 def _source_key(config: SiteConfig, path: Path) -> str:
@@ -635,6 +674,7 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
     if same is not None:
         report.unchanged.append((shown_path(same), item.source))
         return
+    item = photo_fields(item, report.warnings)
     known = index.find_guid(item.guid) if item.guid else None
     if item.withdrawn is not None:
         _withdraw(config, item, known, index, report)
@@ -660,7 +700,7 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
             backup = config.cache_dir / "replaced" / f"{earlier.relative_to(config.content_dir)}.{time.time_ns()}"
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(earlier, backup)
-            _copy_picture(config, item)
+            _copy_picture(item, earlier.parent, text)
             write_atomic(earlier, text)
         index.add(earlier, item.sha256, source_file, item.guid, item.version)
         report.written.append((shown_path(earlier), item.source))
@@ -673,20 +713,27 @@ def _place(config: SiteConfig, item: WireItem, source_file: str, index: _Index, 
         slug = f"{base}-{n}"
     target = day_dir / f"{slug}.md"
     if not report.dry_run:
-        _copy_picture(config, item)
-        write_atomic(target, to_markdown(item, slug, source_file))
+        text = to_markdown(item, slug, source_file)
+        _copy_picture(item, day_dir, text)
+        write_atomic(target, text)
     index.add(target, item.sha256, source_file, item.guid, item.version)
     report.written.append((shown_path(target), item.source))
     report.planned.append((shown_path(target), item))
 
 
-def _copy_picture(config: SiteConfig, item: WireItem) -> None:
-    """The picture sent beside an item, into the site's static/wire/ (once: its name is its hash)."""
-    if item.image_file is None or item.image is None:
+def _copy_picture(item: WireItem, folder: Path, article: str) -> None:
+    """The photo sent beside an item, beside its article (a page bundle), under the name the
+    article's `image` gives (the desk may have chosen another photo: then it is left alone)."""
+    if item.image_file is None:
         return
-    target = config.root / item.image.lstrip("/")
-    if not target.exists():
-        write_atomic(target, item.image_file.read_bytes())
+    front = yaml.safe_load(article.split("---\n", 2)[1])
+    name = item.photo_name(str(front.get("slug")))
+    if name is None or front.get("image") != name:
+        return
+    data = item.image_file.read_bytes()
+    target = folder / name
+    if not target.is_file() or target.read_bytes() != data:
+        write_atomic(target, data)
 
 
 def _withdraw(
@@ -730,6 +777,7 @@ class _Index:
         self.read: set[Path] = set()
         self.entries: dict[Path, tuple[str, str]] = {}  # article -> (raw sha256, source_file)
         self.guids: dict[str, tuple[Path, int]] = {}  # an agency item's GUID -> (article, version)
+        self.guid_at: dict[Path, str] = {}  # and the other way
 
     def find(self, day_dir: Path, match: Callable[[str, str], bool]) -> Path | None:
         """The first article, in path order, whose (sha256, source_file) matches."""
@@ -745,6 +793,7 @@ class _Index:
         self.entries[path] = (sha, source)
         if guid:
             self.guids[guid] = (path, version)
+            self.guid_at[path] = guid
 
     def find_guid(self, guid: str) -> tuple[Path, int] | None:
         """The article of an agency item, and the version it holds (the whole archive is read)."""
@@ -752,7 +801,8 @@ class _Index:
         return self.guids.get(guid)
 
     def guid_of(self, path: Path) -> str:
-        return next((guid for guid, (known, _) in self.guids.items() if known == path), "")
+        """The GUID of the agency item an article holds ("" for none)."""
+        return self.guid_at.get(path, "")
 
     def claimed(self, path: Path) -> bool:
         """Whether an article of this run has the path (a dry run writes none)."""
@@ -775,6 +825,7 @@ class _Index:
                 self.entries[path] = (sha.group(1) if sha else "", str(source_file))
             guid, version = _GUID_LINE.search(head), _VERSION_LINE.search(head)
             if guid:
-                self.guids.setdefault(
-                    str(yaml.safe_load(guid.group(1))), (path, int(version.group(1)) if version else 0)
-                )
+                name = str(yaml.safe_load(guid.group(1)))
+                if name not in self.guids:
+                    self.guids[name] = (path, int(version.group(1)) if version else 0)
+                    self.guid_at[path] = name

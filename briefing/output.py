@@ -39,6 +39,7 @@ class Staged:
     rendered: int = 0
     unchanged: int = 0
     rendered_files: set[str] = field(default_factory=set)
+    copied: set[str] = field(default_factory=set)  # photo renditions staged (not rendered)
     # Whether links elsewhere may have broken: files went, or ids went.
     reshaped: bool = False
     # Whether files or ids came: a link that was broken may lead somewhere now (none can break).
@@ -93,10 +94,13 @@ def stage_site(
     progress: Callable[[int, int], None] | None = None,
     parallel: bool = True,
     gone: Iterable[str] = (),
+    media: dict[str, Path] | None = None,
 ) -> Staged:
     """Render what changed (on every core when there is much) and stage what differs; raise
     with every render error, staging nothing. With static_files None the pages are only some
-    of the site's: every other file stays as the manifest says, but those `gone` names."""
+    of the site's: every other file stays as the manifest says, but those `gone` names.
+    `media` is every photo rendition the site shows (output name -> file in the cache); the
+    renditions no page shows any more go."""
     result = Staged(out_dir, out_existed=out_dir.exists())
     if static_files is None:
         result.entries.update(manifest)
@@ -143,6 +147,7 @@ def stage_site(
             target = out_dir / name
             if not _current(target, data, entry.sha, manifest.get(name)):
                 result.staged.append((_stage(target, data), target))
+        _stage_media(result, manifest, media or {}, trust=static_files is None)
     except BaseException:
         result.discard()
         raise
@@ -150,6 +155,26 @@ def stage_site(
     result.reshaped = result.reshaped or bool(result.stale)
     result.grown = result.grown or any(name not in manifest for name in result.entries)
     return result
+
+
+MEDIA_FOLDER = "img/"
+
+
+def _stage_media(result: Staged, manifest: dict[str, Entry], media: dict[str, Path], trust: bool) -> None:
+    """Stage the photo renditions not in the output yet, and drop those no page shows. Their
+    names hold a hash of what they are made from, so a name already written is the right file
+    (checked on disk in a full build; `trust`ed from the manifest in a quick one)."""
+    for name in [n for n in result.entries if n.startswith(MEDIA_FOLDER) and n not in media]:
+        del result.entries[name]
+    for name, source in sorted(media.items()):
+        entry = Entry("/" + name, "photo", "", hashlib.sha256(name.encode()).hexdigest())
+        result.entries[name] = entry
+        target = result.out_dir / name
+        old = manifest.get(name)
+        if old is not None and old.sha == entry.sha and (trust or target.is_file()):
+            continue
+        result.staged.append((_stage(target, source.read_bytes()), target))
+        result.copied.add(name)
 
 
 def _render_all(

@@ -150,6 +150,7 @@ class Templates:
             shortdate=lambda value: f"{value.day} {value:%B %Y}",
             inline_css=_inline_css,
             wrap=wrap,
+            srcset=lambda picture: ", ".join(f"{base_path}{r.url.lstrip('/')} {r.width}w" for r in picture.renditions),
         )
         self.env.globals.update(
             site=config,

@@ -16,6 +16,7 @@ from typing import Any
 from .config import SiteConfig, shown_path
 from .content import ArticleSource, Update
 from .errors import BriefingError, Problem
+from .images import Picture
 from .markup import Body
 from .text import shorten, slugify, typeset_text
 
@@ -45,6 +46,7 @@ class Card:
     revision: str  # the kind of its newest update ("correction", "update"), or ""
     section: TagRef | None
     digest: str
+    picture: Picture | None = None  # the lead photo, for a lead story or a theme's thumbnails
 
     @property
     def kicker(self) -> TagRef | None:
@@ -81,6 +83,7 @@ class Article:
     words: int
     digest: str
     card: Card
+    picture: Picture | None = None  # `image`, made into renditions
 
     @property
     def reading_minutes(self) -> int:
@@ -363,7 +366,8 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
     revision = source.updates[-1].kind if source.updates else ""
     section = section_ref(source.section) if source.section else None
     facts = (source.date, source.modified, source.tags, source.authors, source.priority, revision, source.section)
-    digest = _digest(repr((url, title, summary, *facts)))
+    picture = source.picture
+    digest = _digest(repr((url, title, summary, *facts)), picture.key if picture else "")
     card = Card(
         url,
         title,
@@ -377,6 +381,7 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
         revision,
         section,
         digest,
+        picture,
     )
     return Article(
         path=source.path,
@@ -404,6 +409,7 @@ def _article(source: ArticleSource, body: Body, tag_refs: dict[str, TagRef]) -> 
         words=body.words,
         digest=source.digest,
         card=card,
+        picture=picture,
     )
 
 

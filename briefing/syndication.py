@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from . import htmlscan
 from .config import SiteConfig
+from .images import Picture
 from .site import Article, Briefing
 
 
@@ -31,6 +32,28 @@ def absolute(config: SiteConfig, url: str) -> str:
 def media_url(config: SiteConfig, image: str) -> str:
     """An image named in front matter as an absolute URL: site paths are under base_url."""
     return absolute(config, image) if image.startswith("/") else image
+
+
+def picture_ld(config: SiteConfig, picture: Picture) -> list[Any]:
+    """A photo as JSON-LD ImageObjects: the 1200 × 630 crop and the widest rendition, each with
+    its size (a remote photo: its URL alone), with caption and credit."""
+    sized = [r for r in (picture.share, picture.renditions[-1] if picture.renditions else None) if r is not None]
+    if not sized:
+        return [media_url(config, picture.src)]
+    found = []
+    for rendition in sized:
+        item: dict[str, Any] = {
+            "@type": "ImageObject",
+            "url": absolute(config, rendition.url),
+            "width": rendition.width,
+            "height": rendition.height,
+        }
+        if picture.caption:
+            item["caption"] = picture.caption
+        if picture.credit:
+            item["creditText"] = picture.credit
+        found.append(item)
+    return found
 
 
 def entry_id(config: SiteConfig, article: Article) -> str:
@@ -109,8 +132,8 @@ def json_feed(config: SiteConfig, feed_url: str, home_url: str, title: str, arti
             item["content_html"] = entry_html(config, article)
         else:
             item["content_text"] = article.summary
-        if article.image:
-            item["image"] = media_url(config, article.image)
+        if article.picture is not None:
+            item["image"] = media_url(config, article.picture.src)
         items.append(item)
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -152,8 +175,8 @@ def article_ld(config: SiteConfig, article: Article) -> str:
         "inLanguage": config.language,
         "wordCount": article.words,
     }
-    if article.image:
-        data["image"] = [media_url(config, article.image)]
+    if article.picture is not None:
+        data["image"] = picture_ld(config, article.picture)
     corrections = [u for u in article.updates if u.kind == "correction"]
     if corrections:
         data["correction"] = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,14 @@ GEOJSON = "https://geojson.org/schema/GeoJSON.json"
 XSD = {"NewsML-G2": "newsml-g2/schema/NewsML-G2_2.35-spec-All-Power.xsd", "NITF": "nitf/schema/nitf-3-6.xsd"}
 NAMESPACES = {"NewsML-G2": "http://iptc.org/std/nar/2006-10-01/", "NITF": "http://iptc.org/std/NITF/2006-10-18/"}
 SHOWN = 5  # problems named per item
+
+
+def schema_folder(start: Path, also: tuple[Path, ...] = ()) -> Path | None:
+    """The IPTC schemas (and examples): where BRIEFING_WIRE_FORMATS says, else a
+    shared/wire-formats folder in a folder above `start`, else one of `also`."""
+    named = os.environ.get("BRIEFING_WIRE_FORMATS")
+    candidates = [Path(named)] if named else [folder / "shared" / "wire-formats" for folder in start.resolve().parents]
+    return next((c for c in [*candidates, *also] if c.is_dir()), None)
 
 
 class Unavailable(Exception):

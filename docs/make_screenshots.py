@@ -32,6 +32,9 @@ SHOTS = [
     ("home.jpg", "/", 1280, 860),
     ("home-phone.jpg", "/", 390, 844),
     ("article.jpg", "/2022/04/29/nato-should-seek-to-boost-security-in-the-indo-pacific/", 390, 844),
+    ("photo-article.jpg", "/2022/04/30/twitters-board-accepted-elon-musks-offer-to-buy-the-company/", 1280, 1000),
+    ("photo-article-phone.jpg", "/2022/04/30/twitters-board-accepted-elon-musks-offer-to-buy-the-company/", 390, 844),
+    ("photo-day.jpg", "/2022/04/30/", 1280, 900),
     ("newsletter.jpg", "/2022/05/01/newsletter.html", 600, 1100),
     ("newsletter-phone.jpg", "/2022/05/01/newsletter.html", 360, 800),
 ]
@@ -39,6 +42,8 @@ SHOTS = [
 PAGE_TYPES = {
     "home": "/",
     "day": "/2022/04/29/",
+    "photo-day": "/2022/04/30/",
+    "photo-article": "/2022/04/30/twitters-board-accepted-elon-musks-offer-to-buy-the-company/",
     "article": "/2022/04/29/nato-should-seek-to-boost-security-in-the-indo-pacific/",
     "corrected-article": "/2022/04/28/us-economy-shrank-at-an-annual-rate-of-1-4-percent-in-the/",
     "section": "/sections/world/",
@@ -68,7 +73,7 @@ def shoot() -> None:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             for name, path, width, height in SHOTS:
                 page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(base + path)
+                page.goto(base + path, wait_until="networkidle")
                 (HERE / name).parent.mkdir(exist_ok=True)
                 page.screenshot(path=str(HERE / name), type="jpeg", quality=70)
             browser.close()

@@ -12,6 +12,8 @@ pytestmark = pytest.mark.browser
 PAGES = {
     "home": "/",
     "article": "/2022/04/29/nato-should-seek-to-boost-security-in-the-indo-pacific/",
+    "photo": "/2022/04/30/twitters-board-accepted-elon-musks-offer-to-buy-the-company/",
+    "photo-day": "/2022/04/30/",
     "day": "/2022/04/29/",
     "tag": "/tags/ukraine/",
     "month": "/2022/04/",

@@ -98,7 +98,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         "unknown config key",
         {"site.toml": 'title = "T"\ncolour = "red"\n', "content/a.md": GOOD},
         [
-            "site.toml:2: unknown key 'colour' (known keys: author, base_url, description, domain, feed_content, feed_length, gazetteer, home_days, home_stories, ignore_tags, language, newsletter, per_page, publisher, publisher_logo, related, search, sections, sitemap_urls, tags, timezone, title)"
+            "site.toml:2: unknown key 'colour' (known keys: author, base_url, card_images, description, domain, feed_content, feed_length, gazetteer, home_days, home_stories, ignore_tags, language, newsletter, per_page, publisher, publisher_logo, related, search, sections, sitemap_urls, tags, timezone, title)"
         ],
     ),
     (
@@ -236,7 +236,7 @@ STRICT_CASES: list[tuple[str, dict[str, str | bytes], str]] = [
     (
         "image that is a script",
         {"content/a.md": "---\ntitle: T\ndate: 2022-04-29\nimage: 'javascript:alert(1)'\n---\nx\n"},
-        "error: content/a.md:4: image 'javascript:alert(1)' is not a URL (write https://... or a path such as /static/x.jpg)",
+        "error: content/a.md:4: image 'javascript:alert(1)' is not a file name, site path or URL (write a file name beside the article (nato.jpg), a path such as /static/x.jpg, or https://...)",
     ),
     (
         "template outside templates",

@@ -250,7 +250,7 @@ def test_article_metadata(fixture_site: Path, cli) -> None:
     assert f'<link rel="canonical" href="{BASE}2022/04/29/nato-global-outlook/">' in page
     assert '<link rel="alternate" type="application/atom+xml" title="Fixture Daily" href="/news/feed.xml">' in page
     assert '<link rel="alternate" type="application/feed+json"' in page
-    assert '<img src="/news/static/favicon.svg" alt="A logo">' in page
+    assert '<img src="/news/static/favicon.svg" alt="A logo" fetchpriority="high" decoding="async">' in page
 
 
 def test_day_pages_carry_an_item_list(fixture_site: Path, cli) -> None:

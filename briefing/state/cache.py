@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..errors import Problem
     from ..markup import Body
 
-SCHEMA = f"9 {__version__} {markdown.__version__}"
+SCHEMA = f"10 {__version__} {markdown.__version__}"
 # What reading back a pickle this or another version wrote can raise: such a file is not found.
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError)
 
@@ -289,10 +289,11 @@ class Store:
 def _register_the_build() -> None:
     """The domain classes a cache holds, registered once, when the cache is first imported."""
     from ..content import ArticleSource, Update
+    from ..images import Picture, Rendition
     from ..markup import Body
     from ..site import Card, TagRef
 
-    register_compact(Update, ArticleSource, Body, TagRef, Card)
+    register_compact(Update, ArticleSource, Body, TagRef, Card, Picture, Rendition)
 
 
 _register_the_build()

@@ -42,7 +42,7 @@ from ..search import available as search_available
 from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of, tag_weight
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
-SNAPSHOT_VERSION = 12
+SNAPSHOT_VERSION = 13
 _DAY = re.compile(r"/\d{4}/\d\d/\d\d/")  # an edition's URL
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time as clock
 from collections.abc import Iterable, Iterator
@@ -51,18 +52,58 @@ def scan(
             return walk(config)
         if os.path.lexists(path):
             added = added or path not in stamps
-            stamps[path] = file_stamp(path, config.timezone)
+            stamps[path] = article_stamp(path, config.timezone)
         else:
             stamps.pop(path, None)
     for path, stamp in stamps.items():
         if stamp is None:
-            stamps[path] = file_stamp(path, config.timezone)
+            stamps[path] = article_stamp(path, config.timezone)
     return dict(sorted(stamps.items())) if added else stamps
 
 
 def walk(config: SiteConfig) -> dict[str, str | None]:
     """The stamp of every article file under content/, in file order."""
-    return {p: file_stamp(p, config.timezone) for p in discover(config.content_dir)}
+    photos: dict[str, str | None] = {}
+    stamps: dict[str, str | None] = {}
+    for path in discover(config.content_dir):
+        folder = os.path.dirname(path)
+        if folder not in photos:
+            photos[folder] = folder_photos(folder)
+        stamps[path] = _joined(file_stamp(path, config.timezone), photos[folder])
+    return stamps
+
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def article_stamp(path: str, timezone: str) -> str | None:
+    """An article file's stamp, with those of the photos beside it (a page bundle's): a photo
+    replaced under the same name makes the articles of its folder read again."""
+    return _joined(file_stamp(path, timezone), folder_photos(os.path.dirname(path)))
+
+
+def _joined(stamp: str | None, photos: str | None) -> str | None:
+    if stamp is None or photos is None:
+        return None
+    return f"{stamp}:{photos}" if photos else stamp
+
+
+def folder_photos(folder: str) -> str | None:
+    """A digest of the stamps of the photo files in a folder; "" when it has none, None when one
+    is changing."""
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.name.lower().endswith(PHOTO_SUFFIXES))
+    except OSError:
+        return ""
+    if not names:
+        return ""
+    parts = []
+    for name in names:
+        stamp = file_stamp(os.path.join(folder, name), "")
+        if stamp is None:
+            return None
+        parts.append(f"{name}\0{stamp}")
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 def discover(content_dir: Path) -> Iterator[str]:
