@@ -143,7 +143,7 @@ def picture(
         return Picture(value, alt, caption, credit), []
     shown = shown_path(found)
     try:
-        renditions, stamp = made(config, found, config.root / ("static" if where == "static" else "content"))
+        renditions, stamp = made(config, found, config.root / "static" if where == "static" else config.content_dir)
     except ImageProblem as exc:
         return None, [Problem(shown, None, str(exc), "the article is built without its photo")]
     webp = tuple(r for r in renditions if r.type == "image/webp")
@@ -222,16 +222,18 @@ def _encode(data: bytes, expected: str, key: str, cache: Path) -> tuple[Renditio
     pixels = image.convert("RGBA" if alpha else "RGB")
     pixels.info = {}  # nothing of the source's metadata is carried into a rendition
     made: list[Rendition] = []
-    widths = [w for w in WIDTHS if w < pixels.width] + [min(pixels.width, WIDTHS[-1])]
+    widths = sorted({w for w in WIDTHS if w < pixels.width} | {min(pixels.width, WIDTHS[-1])}, reverse=True)
+    # widest first, each from the last (the one resize of the full photo is what costs)
+    resized: dict[int, Image.Image] = {}
     base = pixels
-    for width in sorted(set(widths), reverse=True):  # widest first, each from the last: faster, as sharp
-        base = _resized(base, width, pixels.size)
+    for width in widths:
+        base = resized[width] = _resized(base, width, pixels.size)
         made.append(_write(base, "WEBP", f"{key}-{width}.webp", cache, icc))
     made.reverse()
-    fallback = _resized(pixels, min(pixels.width, FALLBACK_WIDTH), pixels.size)
+    fallback = resized[min(pixels.width, FALLBACK_WIDTH)]  # always one of the widths
     kind = "PNG" if alpha else "JPEG"
     made.append(_write(fallback, kind, f"{key}-{fallback.width}.{'png' if alpha else 'jpg'}", cache, icc))
-    made.append(_write(_share(pixels).convert("RGB"), "JPEG", f"{key}-share.jpg", cache, icc))
+    made.append(_write(_share(resized[widths[0]]).convert("RGB"), "JPEG", f"{key}-share.jpg", cache, icc))
     return tuple(made)
 
 

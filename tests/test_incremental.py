@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import photos
 import pytest
 from conftest import FIXTURE_NOW, FIXTURES, snapshot
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +35,8 @@ EDITS = st.one_of(
     st.tuples(st.just("draft"), st.sampled_from(ARTICLES), st.just("")),  # made a draft, or published again
     st.tuples(st.just("schedule"), st.sampled_from(ARTICLES), st.sampled_from(["2022-05-01T07:00", "2031-01-01"])),
     st.tuples(st.just("clock"), st.just(""), st.sampled_from(["1", "3"])),  # hours on: an embargo passes
+    # a photo given, replaced under its name (another size) or taken away
+    st.tuples(st.just("photo"), st.sampled_from(ARTICLES), st.sampled_from(["300x200", "420x280", "none"])),
     st.tuples(st.just("add"), st.sampled_from(["2022-04-28", "2022-04-30"]), st.text("abc", min_size=1, max_size=6)),
     st.tuples(
         st.just("template"),
@@ -73,6 +76,17 @@ def apply(root: Path, edit: tuple[str, str, str]) -> None:
         return
     if kind == "schedule":
         path.write_text(re.sub(r"^date: .*$", f"date: {value}", path.read_text(), count=1, flags=re.M))
+        return
+    if kind == "photo":
+        text = re.sub(r"^image: .*\nimage_alt: .*\n", "", path.read_text(), flags=re.M)
+        photo = path.with_suffix(".jpg")
+        if value == "none":
+            photo.unlink(missing_ok=True)
+        else:
+            width, height = map(int, value.split("x"))
+            photo.write_bytes(photos.jpeg(width, height))
+            text = text.replace("---\n", f"---\nimage: {photo.name}\nimage_alt: A photo\n", 1)
+        path.write_text(text)
         return
     lines = path.read_text().split("\n")
     fields = {"title": "title: ", "tags": "tags: ", "date": "date: "}
