@@ -232,6 +232,7 @@ def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _P
             clock.lap("quick")
             return _Plan(quick.pages, quick.snapshot, tuple(quick.warnings), len(quick.changed), quick)
     loaded = load_articles(config, store, run.stamps, options.parallel)
+    images.prune(config, (source.picture for source in loaded.articles))  # every article read: the rest can go
     clock.lap("load")
     sources = [s for s in loaded.articles if options.drafts or not s.draft]
     bodies = render_bodies(_texts(config, sources, store), store, options.parallel)

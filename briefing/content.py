@@ -6,6 +6,7 @@ Every problem in every file is collected, with its line, before anything fails.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
@@ -19,7 +20,7 @@ from frontmatter.default_handlers import YAMLHandler
 from . import images
 from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
-from .state.stamps import walk
+from .state.stamps import photo_folders, walk
 from .text import describe_removed, remove_controls, slugify
 from .workers import count, forked_pool
 
@@ -188,7 +189,9 @@ def load_articles(
         by_path[key] = cached if cached is None or cached[0].picture is None or cached[0].picture.current else None
         if by_path[key] is None:
             unread.append(key)
-    for key, parsed in zip(unread, _parse_all(config, unread, parallel), strict=True):
+    pictured = photo_folders(unread)
+    photos = [os.path.dirname(key) in pictured for key in unread]
+    for key, parsed in zip(unread, _parse_all(config, unread, parallel, photos), strict=True):
         if isinstance(parsed, BriefingError):
             problems.extend(parsed.problems)
             del by_path[key]
@@ -205,17 +208,27 @@ def load_articles(
 
 Parsed = tuple[ArticleSource, tuple[Problem, ...]]  # an article and its warnings
 PARALLEL_FROM = 200  # files to parse before it pays to start worker processes
+PHOTOS_PARALLEL_FROM = 2  # or photos beside them: a photo's renditions take half a second
 
 
-def _parse_all(config: SiteConfig, keys: list[str], parallel: bool) -> list[Parsed | BriefingError]:
-    """Each file parsed, or its error: on every core when there are many."""
+def _parse_all(
+    config: SiteConfig, keys: list[str], parallel: bool, photos: list[bool] | None = None
+) -> list[Parsed | BriefingError]:
+    """Each file parsed (its photo made into renditions), or its error: on every core when
+    there are many, or photos beside some (`photos`: whether each has), dealt out evenly."""
     workers = count(parallel)
-    if len(keys) < PARALLEL_FROM or workers < 2:
+    heavy = photos or [False] * len(keys)
+    if (len(keys) < PARALLEL_FROM and sum(heavy) < PHOTOS_PARALLEL_FROM) or workers < 2:
         return _parse_chunk(config, keys)
-    chunks = [keys[i::workers] for i in range(workers)]
+    order = sorted(range(len(keys)), key=lambda i: not heavy[i])  # the photos' articles first, in turn
+    shares = [order[w::workers] for w in range(workers)]
     with forked_pool(workers) as pool:
-        results = list(pool.map(_parse_chunk, [config] * workers, chunks))
-    return [results[i % workers][i // workers] for i in range(len(keys))]
+        results = list(pool.map(_parse_chunk, [config] * workers, [[keys[i] for i in share] for share in shares]))
+    parsed: list[Parsed | BriefingError] = [BriefingError(())] * len(keys)
+    for share, result in zip(shares, results, strict=True):
+        for index, item in zip(share, result, strict=True):
+            parsed[index] = item
+    return parsed
 
 
 def _parse_chunk(config: SiteConfig, keys: list[str]) -> list[Parsed | BriefingError]:

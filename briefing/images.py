@@ -17,9 +17,11 @@ too many pixels) is a warning naming it: the article is built without its photo.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import os
 import re
 import warnings
 from collections.abc import Iterable
@@ -422,3 +424,21 @@ def _read(path: Path) -> tuple[bytes, str]:
     if size > MAX_BYTES:
         raise ImageProblem(f"is {size / 1024 / 1024:.0f} MB; at most {MAX_BYTES // 1024 // 1024} MB are read")
     return path.read_bytes(), expected
+
+
+def prune(config: SiteConfig, pictures: Iterable[Picture | None]) -> int:
+    """Delete the cached renditions (and records) of photos no article names any more, after
+    a build that read every article; the number of files deleted."""
+    keep: set[str] = set()
+    for item in pictures:
+        if item is not None and item.files:
+            keep.update(Path(r.name).name for r in item.files)
+            keep.add(Path(item.files[0].name).name.split("-", 1)[0] + ".json")
+    folder = config.cache_dir / FOLDER
+    deleted = 0
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(folder):
+            if entry.is_file() and entry.name not in keep and not entry.name.startswith("."):
+                os.unlink(entry.path)
+                deleted += 1
+    return deleted

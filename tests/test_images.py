@@ -345,6 +345,17 @@ def test_a_photo_replaced_under_its_name_is_encoded_once_and_the_old_renditions_
         root, "nato-meets"
     )
     incremental = snapshot(root / "public")
+    cache = root / ".briefing-cache/img"
+    assert {p.name.split("-")[0].removesuffix(".json") for p in cache.iterdir()} == {
+        old[0].split("-")[0],
+        new[0].split("-")[0],
+    }
+    (root / "site.toml").write_text(CONFIG + 'description = "Another line"\n')  # the full path: every article read
+    assert cli("build", "--now", NOW).status == 0
+    assert {p.name.split("-")[0].removesuffix(".json") for p in cache.iterdir()} == {new[0].split("-")[0]}  # pruned
+    (root / "site.toml").write_text(CONFIG)
+    assert cli("build", "--now", NOW).status == 0
+    incremental = snapshot(root / "public")
     clean = root / "clean"
     assert cli("build", "--now", NOW, "--out", str(clean)).status == 0
     assert {k: v[0] for k, v in snapshot(clean).items()} == {k: v[0] for k, v in incremental.items()}
@@ -493,3 +504,30 @@ def test_chromium_picks_the_rendition_for_its_width_and_nothing_shifts(
     assert page.evaluate(SHIFTS) == 0
     fetched = [r.request.url.rsplit("-", 1)[1] for r in held]  # type: ignore[attr-defined]
     assert fetched == [f"{chosen}.webp"]  # one rendition fetched: not the JPEG, not a wider one
+
+
+def test_a_cold_build_encodes_photos_on_every_core(site, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import content, workers
+
+    files: dict[str, str | bytes] = {"site.toml": CONFIG}
+    for day in range(22, 28):  # six articles, four with a photo of their own size
+        folder = f"content/2022/04/{day}"
+        pictured = day % 3 != 0
+        files[f"{folder}/story.md"] = article(f"Story {day}", "p.jpg" if pictured else None, f"2022-04-{day}T09:00")
+        if pictured:
+            files[f"{folder}/p.jpg"] = photos.jpeg(400 + 10 * day, 300)
+    root = site(files)
+    pools: list[int] = []
+    real = workers.forked_pool
+
+    def counted(count: int, *rest):  # the real pool, counted
+        pools.append(count)
+        return real(count, *rest)
+
+    monkeypatch.setattr(content, "forked_pool", counted)
+    run = cli("build", "--now", NOW)
+    assert run.status == 0
+    assert pools == [workers.count(True)] if workers.count(True) > 1 else pools == []
+    for day in range(22, 28):  # each story got its own photo back, in its own place
+        html = (root / f"public/2022/04/{day}/story-{day}/index.html").read_text()
+        assert (f'width="{400 + 10 * day}" height="300"' in html) == (day % 3 != 0)

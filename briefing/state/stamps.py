@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time as clock
@@ -86,6 +87,16 @@ def _joined(stamp: str | None, photos: str | None) -> str | None:
     if stamp is None or photos is None:
         return None
     return f"{stamp}:{photos}" if photos else stamp
+
+
+def photo_folders(paths: Iterable[str]) -> set[str]:
+    """The folders of these article files that hold photos."""
+    found = set()
+    for folder in {os.path.dirname(p) for p in paths}:
+        with contextlib.suppress(OSError):
+            if any(e.name.lower().endswith(PHOTO_SUFFIXES) for e in os.scandir(folder)):
+                found.add(folder)
+    return found
 
 
 def folder_photos(folder: str) -> str | None:
