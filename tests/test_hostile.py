@@ -235,10 +235,10 @@ def test_kill_9_leaves_old_or_new_files_and_the_next_build_is_right(tmp_path: Pa
     from corpus import generate
 
     site = tmp_path / "site"
-    generate(1000, site)
+    generate(500, site)  # a build of it takes one to four seconds: the kills below land inside one
     originals = {path: path.read_text() for path in sorted((site / "content").rglob("*.md"))[::20]}
 
-    def write_version(name: str) -> None:  # 50 titles change between a and b: pages, days, tags, feeds
+    def write_version(name: str) -> None:  # 25 titles change between a and b: pages, days, tags, feeds
         for path, text in originals.items():
             path.write_text(text if name == "a" else text.replace('title: "', 'title: "Revised ', 1))
 
@@ -260,7 +260,7 @@ def test_kill_9_leaves_old_or_new_files_and_the_next_build_is_right(tmp_path: Pa
     command = [sys.executable, str(ROOT / "build.py"), "--site", str(site), "build", "--now", "2023-06-01"]
     rng = random.Random(9)
     current = "b"
-    for kill in range(20):
+    for kill in range(14):
         old, current = current, "a" if current == "b" else "b"
         write_version(current)
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
