@@ -148,9 +148,7 @@ def picture(
         renditions, stamp = made(config, found, config.root / "static" if where == "static" else config.content_dir)
     except ImageProblem as exc:
         return None, [Problem(shown, None, str(exc), "the article is built without its photo")]
-    webp = tuple(r for r in renditions if r.type == "image/webp")
-    fallback = next(r for r in renditions if r.type != "image/webp" and not r.url.endswith("-share.jpg"))
-    share = next(r for r in renditions if r.url.endswith("-share.jpg"))
+    *webp, fallback, share = renditions  # as `_encode` makes them
     notes = []
     if where == "static" and _has_location(found):
         notes.append(
@@ -163,7 +161,7 @@ def picture(
         )
     widest = webp[-1]
     made_picture = Picture(
-        fallback.url, alt, caption, credit, widest.width, widest.height, webp, fallback, share, str(found), stamp
+        fallback.url, alt, caption, credit, widest.width, widest.height, tuple(webp), fallback, share, str(found), stamp
     )
     return made_picture, notes
 
@@ -218,7 +216,8 @@ def _as_dict(rendition: Rendition) -> dict[str, object]:
 
 
 def _encode(data: bytes, expected: str, key: str, cache: Path) -> tuple[Rendition, ...]:
-    """Decode the photo and write every rendition into the cache folder."""
+    """Decode the photo and write every rendition into the cache folder: the WebP ones
+    narrowest first, then the fallback, then the share crop."""
     image, icc = _decoded(data, expected)
     alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     pixels = image.convert("RGBA" if alpha else "RGB")

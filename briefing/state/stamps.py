@@ -63,15 +63,10 @@ def scan(
 
 
 def walk(config: SiteConfig) -> dict[str, str | None]:
-    """The stamp of every article file under content/, in file order."""
-    photos: dict[str, str | None] = {}
-    stamps: dict[str, str | None] = {}
-    for path in discover(config.content_dir):
-        folder = os.path.dirname(path)
-        if folder not in photos:
-            photos[folder] = folder_photos(folder)
-        stamps[path] = _joined(file_stamp(path, config.timezone), photos[folder])
-    return stamps
+    """The stamp of every article file under content/, in file order (content/ listed once)."""
+    articles, photos = _listing(config.content_dir)
+    digests = {folder: _photos_digest(folder, names) for folder, names in photos.items()}
+    return {p: _joined(file_stamp(p, config.timezone), digests.get(os.path.dirname(p), "")) for p in articles}
 
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
@@ -80,7 +75,8 @@ PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 def article_stamp(path: str, timezone: str) -> str | None:
     """An article file's stamp, with those of the photos beside it (a page bundle's): a photo
     replaced under the same name makes the articles of its folder read again."""
-    return _joined(file_stamp(path, timezone), folder_photos(os.path.dirname(path)))
+    folder = os.path.dirname(path)
+    return _joined(file_stamp(path, timezone), _photos_digest(folder, _photo_names(folder)))
 
 
 def _joined(stamp: str | None, photos: str | None) -> str | None:
@@ -91,21 +87,22 @@ def _joined(stamp: str | None, photos: str | None) -> str | None:
 
 def photo_folders(paths: Iterable[str]) -> set[str]:
     """The folders of these article files that hold photos."""
-    found = set()
-    for folder in {os.path.dirname(p) for p in paths}:
-        with contextlib.suppress(OSError):
-            if any(e.name.lower().endswith(PHOTO_SUFFIXES) for e in os.scandir(folder)):
-                found.add(folder)
-    return found
+    return {folder for folder in {os.path.dirname(p) for p in paths} if _photo_names(folder)}
 
 
-def folder_photos(folder: str) -> str | None:
-    """A digest of the stamps of the photo files in a folder; "" when it has none, None when one
-    is changing."""
-    try:
-        names = sorted(e.name for e in os.scandir(folder) if e.name.lower().endswith(PHOTO_SUFFIXES))
-    except OSError:
-        return ""
+def _photo_names(folder: str) -> list[str]:
+    with contextlib.suppress(OSError):
+        return sorted(e.name for e in os.scandir(folder) if _is_photo(e.name) and not e.is_dir())  # as os.walk
+    return []
+
+
+def _is_photo(name: str) -> bool:
+    return name.lower().endswith(PHOTO_SUFFIXES)
+
+
+def _photos_digest(folder: str, names: list[str]) -> str | None:
+    """A digest of the stamps of a folder's photo files; "" when it has none, None when one is
+    changing."""
     if not names:
         return ""
     parts = []
@@ -121,10 +118,17 @@ def discover(content_dir: Path) -> Iterator[str]:
     """Every article file under content/, in a stable order, hidden files and folders and the
     plain pages of content/pages/ skipped (as strings: ten thousand Path objects cost a tenth
     of a second)."""
+    yield from _listing(content_dir)[0]
+
+
+def _listing(content_dir: Path) -> tuple[list[str], dict[str, list[str]]]:
+    """`discover`'s article files, and the photo files of each folder holding any, from one
+    walk of content/."""
     if not content_dir.is_dir():
-        return
+        return [], {}
     content_dir = Path(os.path.normpath(content_dir))
     found: list[str] = []
+    photos: dict[str, list[str]] = {}
     for folder, dirs, files in os.walk(content_dir):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_")) and not d.endswith("~")]
         if folder == str(content_dir):
@@ -132,4 +136,7 @@ def discover(content_dir: Path) -> Iterator[str]:
         # A folder named like an article is reported by load_article, not skipped in silence.
         names = files + [d for d in dirs if d.endswith(".md")]
         found += [os.path.join(folder, n) for n in names if n.endswith(".md") and not n.startswith((".", "_"))]
-    yield from sorted(found)
+        pictured = sorted(n for n in files if _is_photo(n))
+        if pictured:
+            photos[folder] = pictured
+    return sorted(found), photos
