@@ -17,7 +17,7 @@ from . import images, search
 from .config import SiteConfig, shown_path
 from .content import ArticleSource, PlainPage, load_article, load_articles, load_pages
 from .errors import BriefingError, Problem
-from .links import check_links
+from .links import check_links, linking_to
 from .markup import render_bodies
 from .output import BuildLock, Staged, check_output_dir, check_ownership, remove_leftovers, stage_site, static_files
 from .pages import NEWS_WINDOW, Page, plan
@@ -250,9 +250,9 @@ def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _P
 
 
 def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Staged, list[tuple[str, Problem]]]:
-    """Render and stage what changed, then check links: all of them when files went or changed
-    their ids; else only those of the pages rendered now, and of pages with a broken link when
-    files came (the rest keep their verdict)."""
+    """Render and stage what changed, then check links: all of them on a first build; else
+    those of the pages rendered now and of the pages a change may have mended or broken (the
+    rest keep their verdict)."""
     config, options = run.config, run.options
     progress = _progress if sys.stderr.isatty() and len(planned.pages) > 2000 else None
     statics = run.statics if planned.quick is None else None
@@ -263,18 +263,17 @@ def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Stage
     )
     run.clock.lap("render")
     previous = run.state.link_problems()
-    if staged.reshaped or previous is None:
+    if previous is None:
         link_problems = check_links(config, options.out_dir, staged.entries)
     else:
-        # Pages not rendered keep their verdicts; when files only came, a page with a broken
-        # link is checked again, as the new file may be what it links to.
-        again = {name for name, _ in previous} if staged.grown else set()
-        kept = [
-            (name, p)
-            for name, p in previous
-            if name not in staged.rendered_files and name not in again and name in staged.entries
-        ]
-        fresh = check_links(config, options.out_dir, staged.entries, staged.rendered_files | again)
+        # Pages not rendered keep their verdicts, but those that may link to a file or an id
+        # that went, and, when files or ids came, those with a broken link (the new file may
+        # be what it links to).
+        again = staged.rendered_files | linking_to(config, staged.entries, set(staged.stale), staged.narrowed)
+        if staged.grown:
+            again.update(name for name, _ in previous)
+        kept = [(name, p) for name, p in previous if name not in again and name in staged.entries]
+        fresh = check_links(config, options.out_dir, staged.entries, again)
         link_problems = sorted(kept + fresh, key=lambda item: (item[0], str(item[1])))
     run.clock.lap("links")
     return staged, link_problems

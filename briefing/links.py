@@ -30,9 +30,8 @@ def check_links(
         return frozenset(entries[name].ids.split("\n"))
 
     problems: list[tuple[str, Problem]] = []
-    for name, entry in sorted(entries.items()):
-        if only is not None and name not in only:
-            continue
+    for name in sorted(entries if only is None else only & entries.keys()):
+        entry = entries[name]
         for link in entry.links.split("\n") if entry.links else ():
             if link.startswith("#"):  # on this page
                 target: tuple[str, str, str] | None = ("", name, unquote(link[1:]))
@@ -51,6 +50,45 @@ def check_links(
                 problem = Problem(shown_path(out_dir / name), None, f"{reason}: {link}", f"from {entry.origin}")
                 problems.append((name, problem))
     return problems
+
+
+# A link whose target cannot be told from its text alone: relative (a line of the manifest's
+# links starting with none of these; merge tags and schemes leaving the site are no links to
+# check), percent-encoded, or with dot segments.
+_RELATIVE = re.compile(r"\n(?![/#]|https?:|mailto:|tel:|javascript:|data:|\{\{|\*\||<%|\[\[|%%)")
+
+
+def _must_resolve(links: str) -> bool:
+    return "%" in links or "/." in links or _RELATIVE.search("\n" + links) is not None
+
+
+def linking_to(config: SiteConfig, entries: dict[str, Entry], gone: set[str], narrowed: set[str]) -> set[str]:
+    """The pages whose links may have broken (more, never fewer: each is checked again): those
+    with a link spelling the path of a file that is `gone`, or with a fragment the path of one
+    that lost ids (`narrowed`), and those with a link that must be resolved to be told."""
+    patterns = [
+        _spelling(config.base_path, config.base_url, names, end)
+        for names, end in ((gone, r"[\n#?]"), (narrowed, r"#|\?[^\n]*#"))
+        if names
+    ]
+    if not patterns:
+        return set()
+    return {
+        name
+        for name, entry in entries.items()
+        if entry.links and (_must_resolve(entry.links) or any(p.search(f"\n{entry.links}\n") for p in patterns))
+    }
+
+
+def _spelling(base_path: str, base_url: str, names: set[str], end: str) -> re.Pattern[str]:
+    """A line of links naming one of the output files, absolute or as a full URL of the site
+    (a folder's page with or without its slash or index.html), followed by `end`."""
+    paths = []
+    for name in sorted(names):
+        folder = name.removesuffix("index.html") if name == "index.html" or name.endswith("/index.html") else None
+        paths.append(re.escape(name) if folder is None else re.escape(folder.rstrip("/")) + r"/?(?:index\.html)?")
+    roots = "|".join(re.escape(root) for root in (base_path, base_url))
+    return re.compile(rf"\n(?:{roots})(?:{'|'.join(paths)})(?={end})")
 
 
 def _target(base_path: str, base_url: str, here: str, link: str) -> tuple[str, str, str] | None:

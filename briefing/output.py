@@ -40,8 +40,8 @@ class Staged:
     unchanged: int = 0
     rendered_files: set[str] = field(default_factory=set)
     copied: set[str] = field(default_factory=set)  # photo renditions staged (not rendered)
-    # Whether links elsewhere may have broken: files went, or ids went.
-    reshaped: bool = False
+    # Rendered files that lost ids: a link to one of their anchors elsewhere may have broken.
+    narrowed: set[str] = field(default_factory=set)
     # Whether files or ids came: a link that was broken may lead somewhere now (none can break).
     grown: bool = False
     out_existed: bool = True  # a failed build into a folder that was not there leaves none
@@ -133,7 +133,7 @@ def stage_site(
                 if set(old.ids.split("\n")) <= set(entry.ids.split("\n")):
                     result.grown = True  # ids came: an anchor that was broken may lead somewhere now
                 else:
-                    result.reshaped = True
+                    result.narrowed.add(file)
             if temp is None:
                 result.unchanged += 1
             else:
@@ -152,7 +152,6 @@ def stage_site(
         result.discard()
         raise
     result.stale = sorted(set(manifest) - set(result.entries))
-    result.reshaped = result.reshaped or bool(result.stale)
     result.grown = result.grown or any(name not in manifest for name in result.entries)
     return result
 

@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURE_NOW, ROOT, snapshot
 
+from briefing import builder
 from briefing.builder import BuildOptions, build
-from briefing.config import load_config
+from briefing.config import SiteConfig, load_config
 from briefing.content import parse_when
+from briefing.links import linking_to
+from briefing.state.manifest import Entry
 
 EXPECTED = Path(__file__).parent / "expected" / "site"
 
@@ -184,6 +187,100 @@ def test_link_verdicts_follow_pages_that_come_and_go(site, cli) -> None:
     assert "broken" not in run.err, run
     later.unlink()
     assert broken in cli("build", "--now", "2022-05-01").err
+
+
+LINKING = {
+    "site.toml": 'title = "T"\nbase_url = "https://example.org/"\n',
+    "content/2022/04/20/a.md": "---\ntitle: A\ndate: 2022-04-20\n---\nSee [it](../../28/later/).\n",
+    "content/2022/04/21/b.md": "---\ntitle: B\ndate: 2022-04-21\n---\nSee [it](/2022/04/28/later/#more).\n",
+    "content/2022/04/22/c.md": "---\ntitle: C\ndate: 2022-04-22\n---\nSee [it](/2022/04/28/l%61ter/).\n",
+    "content/2022/04/23/d.md": "---\ntitle: D\ndate: 2022-04-23\n---\nSee [it](https://example.org/2022/04/28/later/).\n",
+    "content/2022/04/10/e.md": "---\ntitle: E\ndate: 2022-04-10\n---\nSee [A](/2022/04/20/a/).\n",
+    "content/2022/04/28/later.md": "---\ntitle: Later\ndate: 2022-04-28\n---\nText.\n\n## More\n\nMore.\n",
+}
+
+
+def _link_warnings(err: str, out: str = "public") -> list[str]:
+    return sorted(line.replace(f" {out}/", " public/") for line in err.splitlines() if "broken" in line)
+
+
+@pytest.mark.parametrize(
+    ("change", "broken"),
+    [
+        ("deleted", ["a", "b", "c", "d"]),  # relative, absolute, percent-encoded, full URL
+        ("heading removed", ["b"]),  # the page stays, the anchor goes
+    ],
+)
+def test_a_page_not_rendered_again_is_checked_when_what_it_links_to_goes(
+    site, cli, monkeypatch: pytest.MonkeyPatch, change: str, broken: list[str]
+) -> None:
+    """A page no build renders again gets a new verdict when a file or an anchor it links to
+    goes, however it spells the link; the pages checked are those rendered and those whose
+    links name the file (or must be resolved to tell), never the whole site."""
+    site(LINKING)
+    config = load_config(Path("."))
+    options = BuildOptions(out_dir=Path("public"), now=parse_when("2022-05-01", config.zone))
+    first = build(config, options)
+    assert not first.warnings
+    later = Path("content/2022/04/28/later.md")
+    if change == "deleted":
+        later.unlink()
+    else:
+        later.write_text(later.read_text().replace("## More\n", ""))
+    checked: list[set[str] | None] = []
+    real = builder.check_links
+
+    def recording(config, out_dir, entries, only=None):
+        checked.append(only)
+        return real(config, out_dir, entries, only)
+
+    monkeypatch.setattr(builder, "check_links", recording)
+    report = build(config, options)
+    assert report.quick
+    pages = {
+        name: f"public/2022/04/{day}/{name}/index.html" for day, name in zip((20, 21, 22, 23, 10), "abcde", strict=True)
+    }
+    shown = sorted(p.path for p in report.warnings)
+    assert shown == sorted(pages[name] for name in broken)
+    assert checked[0] is not None and pages["e"].removeprefix("public/") not in checked[0]  # nothing of it changed
+    assert {pages[name].removeprefix("public/") for name in "abc"} <= checked[0]
+    monkeypatch.undo()
+    assert _link_warnings(cli("build", "--now", "2022-05-01").err) == _link_warnings(
+        cli("build", "--now", "2022-05-01", "--out", "fresh").err, "fresh"
+    )
+
+
+@pytest.mark.parametrize(
+    ("link", "checked"),
+    [
+        ("/2022/04/28/later/", True),
+        ("/2022/04/28/later", True),
+        ("/2022/04/28/later/index.html", True),
+        ("/2022/04/28/later/#more", True),
+        ("/2022/04/28/later/?utm=x", True),
+        ("https://example.org/2022/04/28/later/", True),
+        ("/2022/04/28/feed.xml", True),
+        ("../later/", True),  # relative: resolved to be told
+        ("later/", True),
+        ("/2022/04/28/l%61ter/", True),  # percent-encoded
+        ("/2022/04/28/./later/", True),  # dot segments
+        ("/#edition", True),  # the home page lost ids: a fragment on it may have broken
+        ("https://example.org/#edition", True),
+        ("/2022/04/28/later-on/", False),
+        ("/2022/04/28/", False),
+        ("/", False),  # the home page is still there
+        ("https://example.org/", False),
+        ("#top", False),
+        ("https://elsewhere.example/2022/04/28/later/", False),
+        ("mailto:desk@example.org", False),
+        ("{{unsubscribe}}", False),
+    ],
+)
+def test_the_pages_checked_again_are_those_whose_links_may_have_broken(link: str, checked: bool) -> None:
+    config = SiteConfig(base_url="https://example.org/")
+    entries = {"page.html": Entry("/page.html", "", "", "", f"/static/a.css\n{link}\n/tags/")}
+    gone = {"2022/04/28/later/index.html", "2022/04/28/feed.xml"}
+    assert (linking_to(config, entries, gone, {"index.html"}) == {"page.html"}) is checked
 
 
 def test_template_links_are_checked_too(site, cli) -> None:

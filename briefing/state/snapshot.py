@@ -21,6 +21,7 @@ which is always right; the incremental-equals-clean property test runs all three
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import operator
 import pickle
@@ -39,7 +40,19 @@ from ..errors import BriefingError, Problem
 from ..markup import render_bodies
 from ..pages import NEWS_WINDOW, NEWSLETTER_FILES, PLAIN_TYPES, Page, Plain, make_page, plan
 from ..search import available as search_available
-from ..site import RELATED_WINDOW, Article, Card, Held, Site, arrange, article_from, place, related_of, tag_weight
+from ..site import (
+    RELATED_WINDOW,
+    Article,
+    Card,
+    Held,
+    Site,
+    arrange,
+    article_from,
+    newest_first,
+    place,
+    related_of,
+    tag_weight,
+)
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
 SNAPSHOT_VERSION = 13
@@ -450,16 +463,12 @@ def reshape(
         # Every page that held or showed it (its own, its aliases', the lists' and related
         # lists') and every page its place in the lists touched, as the site was: each is
         # planned, and one the plan no longer makes is deleted.
-        old_site = arrange([Held(c) for c in snapshot.cards.values()], config.related, None, set(), config.sections)
-        old_urls, old_tag_urls = _touched(old_site, {path: Held(snapshot.cards[path]) for path in gone})
+        old_urls, old_tag_urls = _touched_by_going(site, [snapshot.cards[path] for path in gone])
         wanted_urls |= old_urls
         tag_urls = tuple(sorted({*tag_urls, *old_tag_urls}))
         for path in gone:
             numbers = (*snapshot.whole.get(path, ()), *snapshot.shown.get(path, ()))
             wanted_urls.update(snapshot.urls[n] for n in numbers)
-            day = f"/{snapshot.cards[path].date:%Y/%m/%d}/"
-            wanted_urls.update([day, day[:9], day[:6]])
-        wanted_urls |= {card.url for tag in old_site.tags if tag.ref.name in reweighed for card in tag.cards}
     wanted_urls |= {url + name for url in wanted_urls if _DAY.fullmatch(url) for name in NEWSLETTER_FILES}
     site = replace(site, related=related_of(site, config.related, wanted_urls))
     try:
@@ -537,6 +546,32 @@ def _touched(site: Site, fresh: Mapping[str, Article | Held]) -> tuple[set[str],
             reach = RELATED_WINDOW + 1  # the window of each of these may now hold the new article
             urls.update(members[max(0, at - reach) : at + reach + 1])
     return urls, tuple(sorted(tag_urls))
+
+
+def _touched_by_going(site: Site, going: Iterable[Card]) -> tuple[set[str], set[str]]:
+    """The URLs of the pages an article that went may have changed, and the URLs its tags'
+    pages start with: found in the site without it, where it stood in each list (its day,
+    month and year, whether still there or not; the items on either side of the gap)."""
+    urls: set[str] = set()
+    tag_urls: set[str] = set()
+    days = [b.url for b in site.briefings]  # newest first
+    by_tag = {t.ref.name: t.cards for t in site.tags}
+    reach = RELATED_WINDOW + 1
+    for card in going:
+        key = newest_first(card)
+        at = bisect.bisect_left(site.articles, key, key=newest_first)
+        urls.update(a.url for a in site.articles[max(0, at - 1) : at + 1])  # its neighbours
+        day = f"/{card.date:%Y/%m/%d}/"
+        at = sum(1 for url in days if url > day)
+        urls.update([day, day[:9], day[:6], *days[max(0, at - 1) : at + 2]])
+        if card.section is not None:
+            tag_urls.add(card.section.url)
+        for ref in card.tags:
+            tag_urls.add(ref.url)
+            members = by_tag.get(ref.name, ())
+            at = bisect.bisect_left(members, key, key=newest_first)
+            urls.update(c.url for c in members[max(0, at - reach) : at + reach])
+    return urls, tag_urls
 
 
 def _whole(config: SiteConfig, held: Held, marks: dict[str, Mark], store: Store, fresh: dict[str, Article]) -> Article:
