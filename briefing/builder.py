@@ -185,7 +185,7 @@ def _build(
     planned = _plan(run, store, token, manifest)
     run.unfinished.parent.mkdir(parents=True, exist_ok=True)
     run.unfinished.touch()
-    staged, link_problems = _stage(run, manifest, planned)
+    staged, link_problems = _stage(run, store, manifest, planned)
     warnings = planned.warnings + tuple(p for _, p in link_problems)
     _commit(run, store, planned, staged, warnings, commit_lock)
     shards, searched = _index(run, staged)
@@ -249,7 +249,9 @@ def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _P
     return _Plan(pages, snapshot, tuple(loaded.warnings), loaded.read, None)
 
 
-def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Staged, list[tuple[str, Problem]]]:
+def _stage(
+    run: _Run, store: Store, manifest: dict[str, Entry], planned: _Plan
+) -> tuple[Staged, list[tuple[str, Problem]]]:
     """Render and stage what changed, then check links: all of them on a first build; else
     those of the pages rendered now and of the pages a change may have mended or broken (the
     rest keep their verdict)."""
@@ -259,7 +261,16 @@ def _stage(run: _Run, manifest: dict[str, Entry], planned: _Plan) -> tuple[Stage
     gone = planned.quick.gone if planned.quick else ()
     media = images.outputs(config, (card.picture for card in planned.snapshot.cards.values()))
     staged = stage_site(
-        options.out_dir, manifest, planned.pages, run.templates, statics, progress, options.parallel, gone, media
+        options.out_dir,
+        manifest,
+        planned.pages,
+        run.templates,
+        statics,
+        progress,
+        options.parallel,
+        gone,
+        media,
+        store.fragments,
     )
     run.clock.lap("render")
     previous = run.state.link_problems()
@@ -294,6 +305,9 @@ def _commit(
         raise BriefingError(warnings)
     with commit_lock or nullcontext():
         staged.commit()
+    store.put_fragments(run.templates.made)
+    if planned.quick is None:  # every page planned: the fragments of cards no page shows can go
+        store.keep_fragments({card.digest for card in planned.snapshot.cards.values()}, run.templates.themes())
     store.flush()
     # a quick build writes a delta
     only = staged.rendered_files | staged.copied | set(staged.stale) if planned.quick else None

@@ -183,6 +183,7 @@ def load_articles(
     problems: list[Problem] = []
     by_path: dict[str, tuple[ArticleSource, tuple[Problem, ...]] | None] = {}
     unread: list[str] = []
+    store.read_articles()
     for key, stamp in stamps.items():
         cached = store.article(key, stamp) if stamp is not None else None
         # a photo under static/ replaced (a page bundle's is in the stamp already)

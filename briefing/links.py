@@ -91,6 +91,9 @@ def _spelling(base_path: str, base_url: str, names: set[str], end: str) -> re.Pa
     return re.compile(rf"\n(?:{roots})(?:{'|'.join(paths)})(?={end})")
 
 
+_UNPLAIN = re.compile(r"//|/\.|%")  # in an absolute link: what only resolving it tells the meaning of
+
+
 def _target(base_path: str, base_url: str, here: str, link: str) -> tuple[str, str, str] | None:
     """(reason it is broken or '', output file, fragment) for an internal link; None for a
     link that leaves the site."""
@@ -100,10 +103,14 @@ def _target(base_path: str, base_url: str, here: str, link: str) -> tuple[str, s
         if not link.startswith(base_url):
             return None
         link = base_path + link[len(base_url) :]
-    parts = urlsplit(urljoin(base_path + here.lstrip("/"), link))
-    if parts.scheme or parts.netloc:
-        return None
-    path = unquote(parts.path)
+    if link.startswith("/") and not _UNPLAIN.search(link):  # a plain path: as urljoin leaves it, faster
+        path, _, fragment = link.partition("#")
+        path = path.partition("?")[0]
+    else:
+        parts = urlsplit(urljoin(base_path + here.lstrip("/"), link))
+        if parts.scheme or parts.netloc:
+            return None
+        path, fragment = unquote(parts.path), unquote(parts.fragment)
     if not path.startswith(base_path):
         return f"link outside the site's base path {base_path}", "", ""
     name = path[len(base_path) :]
@@ -111,4 +118,4 @@ def _target(base_path: str, base_url: str, here: str, link: str) -> tuple[str, s
         return None  # the search bundle is written by Pagefind after the pages
     if name == "" or name.endswith("/"):
         name += "index.html"
-    return "", name, unquote(parts.fragment)
+    return "", name, fragment

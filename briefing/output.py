@@ -15,13 +15,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .config import shown_path
 from .errors import BriefingError, Problem
 from .htmlscan import links_and_ids
 from .pages import Page
 from .render import Templates
+from .site import Briefing, Card
 from .state.manifest import Entry
 from .workers import count, forked_pool
 
@@ -95,12 +96,15 @@ def stage_site(
     parallel: bool = True,
     gone: Iterable[str] = (),
     media: dict[str, Path] | None = None,
+    fragments: Callable[[set[str]], dict[str, str]] | None = None,
 ) -> Staged:
     """Render what changed (on every core when there is much) and stage what differs; raise
     with every render error, staging nothing. With static_files None the pages are only some
     of the site's: every other file stays as the manifest says, but those `gone` names.
     `media` is every photo rendition the site shows (output name -> file in the cache); the
-    renditions no page shows any more go."""
+    renditions no page shows any more go. `fragments` gives the fragments rendered before of
+    the cards (by digest) the pages to render show; those rendered now are left in
+    `templates.made`."""
     result = Staged(out_dir, out_existed=out_dir.exists())
     if static_files is None:
         result.entries.update(manifest)
@@ -116,6 +120,11 @@ def stage_site(
             result.unchanged += 1
         else:
             todo.append(index)
+    if fragments is not None and todo:
+        digests: set[str] = set()
+        for index in todo:
+            _card_digests(job.pages[index].context, digests)
+        templates.remembered = fragments(digests)
     problems: dict[str, Problem] = {}
     try:
         for file, entry, temp, found in _render_all(job, todo, progress, parallel):
@@ -195,7 +204,10 @@ def _render_all(
     with forked_pool(workers, _adopt, (job,)) as pool:
         futures = [pool.submit(_render_in_worker, chunk) for chunk in chunks]
         for future, chunk in zip(futures, chunks, strict=True):
-            yield from future.result()
+            rendered, made = future.result()
+            job.templates.made.update(made)
+            job.templates.remembered.update((key, html) for key, (_, _, html) in made.items())
+            yield from rendered
             done += len(chunk)
             if progress:
                 progress(done, len(todo))
@@ -208,8 +220,27 @@ def _adopt(job: _Job) -> None:
     _WORKER_JOB.append(job)
 
 
-def _render_in_worker(indices: list[int]) -> list[Rendered]:
-    return list(_render_chunk(_WORKER_JOB[0], indices))
+def _render_in_worker(indices: list[int]) -> tuple[list[Rendered], dict[str, tuple[str, str, str]]]:
+    """The chunk's pages, and the fragments made for them (for the build to keep)."""
+    templates = _WORKER_JOB[0].templates
+    rendered = list(_render_chunk(_WORKER_JOB[0], indices))
+    made, templates.made = templates.made, {}
+    return rendered, made
+
+
+def _card_digests(value: Any, found: set[str]) -> None:
+    """The digests of the cards a page's context shows (in lists and editions)."""
+    kind = type(value)
+    if kind is Card:
+        found.add(value.digest)
+    elif kind is tuple or kind is list:
+        for item in value:
+            _card_digests(item, found)
+    elif kind is Briefing:  # an edition, shown with its cards (a month's or year's are not)
+        _card_digests(value.cards, found)
+    elif kind is dict:
+        for item in value.values():
+            _card_digests(item, found)
 
 
 def _render_chunk(job: _Job, indices: list[int]) -> Iterator[Rendered]:
@@ -221,7 +252,7 @@ def _render_chunk(job: _Job, indices: list[int]) -> Iterator[Rendered]:
         except BriefingError as exc:
             yield page.file, None, None, exc.problems
             continue
-        links, ids = links_and_ids(data) if not page.file.endswith(".txt") else ("", "")  # plain text has no links
+        links, ids = links_and_ids(data) if page.scanned else ("", "")
         article = page.context.get("article")
         # The indexed text is the article through its templates: a template edit re-indexes.
         searched = f"{article.digest}:{job.templates.uses(page.template)[:16]}" if article is not None else ""

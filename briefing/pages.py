@@ -43,6 +43,12 @@ class Page:
     origin_line: int | None = None
 
     @property
+    def scanned(self) -> bool:
+        """Whether its links and ids are read, to be checked: not of a sitemap (every URL in
+        it is a page just planned) or a plain-text file."""
+        return self.template not in UNSCANNED
+
+    @property
     def file(self) -> str:
         """Path of the output file, relative to the output folder."""
         return self.url.lstrip("/") + "index.html" if self.url.endswith("/") else self.url.lstrip("/")
@@ -84,6 +90,7 @@ def plan(
 
 NEWS_WINDOW = timedelta(days=2)
 NEWSLETTER_FILES = ("newsletter.html", "newsletter.txt")  # in each edition's folder
+UNSCANNED = frozenset({"sitemap.xml", "sitemap-index.xml", "news-sitemap.xml", "robots.txt", "newsletter.txt"})
 NEWS_LIMIT = 1000
 
 

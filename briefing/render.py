@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import css_inline
 import jinja2
@@ -164,6 +165,7 @@ class Templates:
             absolute_media=functools.partial(syndication.media_url, config),
             site_pages=pages,  # the plain pages, for every page's footer
             section_url=lambda name: section_ref(name).url,
+            fragment=self.fragment,
         )
         self.template_dirs = theme.template_dirs
         self._sources: dict[str, bytes] = {}  # every template by name, the site's own over the default
@@ -178,6 +180,38 @@ class Templates:
         self.fingerprint = self._digest(sorted(self._sources))
         self._used: dict[str, str] = {}
         self._names = self._referenced(config.cache_dir / "templates" / "references.json")
+        # fragments: key -> html, the known ones (from the store, for the pages to render) and
+        # those rendered here since `take_made` (key -> card digest, theme, html)
+        self.remembered: dict[str, str] = {}
+        self.made: dict[str, tuple[str, str, str]] = {}
+        self._macros: dict[tuple[str, str], Any] = {}
+
+    def fragment(self, template: str, macro: str, item: Any, *args: Any, **kwargs: Any) -> markupsafe.Markup:
+        """`{{ fragment("_macros.html", "card", item, 2, True) }}`: the macro called as
+        `{% import %}` calls it (without the page's variables), its HTML kept by the item's
+        digest, the arguments and the templates it comes from: a tag page shifted by one
+        story, or a card shown on many pages, is joined from fragments rendered before. An
+        item without a digest is rendered every time."""
+        digest = getattr(item, "digest", None)
+        if not isinstance(digest, str):
+            return markupsafe.Markup(self._macro(template, macro)(item, *args, **kwargs))
+        theme = self.uses(template)
+        key = f"{theme[:20]} {macro} {digest} {args!r} {sorted(kwargs.items())!r}"
+        html = self.remembered.get(key)
+        if html is None:
+            html = self.remembered[key] = str(self._macro(template, macro)(item, *args, **kwargs))
+            self.made[key] = (digest, theme, html)
+        return markupsafe.Markup(html)
+
+    def _macro(self, template: str, name: str) -> Any:
+        found = self._macros.get((template, name))
+        if found is None:
+            found = self._macros[template, name] = getattr(self.env.get_template(template).module, name)
+        return found
+
+    def themes(self) -> set[str]:
+        """The digest `uses` gives each template: what fragments made now are keyed by."""
+        return {self.uses(name) for name in self._sources}
 
     def _digest(self, names: Iterable[str]) -> str:
         digest = hashlib.sha256(self._base.encode())

@@ -283,6 +283,52 @@ def test_the_pages_checked_again_are_those_whose_links_may_have_broken(link: str
     assert (linking_to(config, entries, gone, {"index.html"}) == {"page.html"}) is checked
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/a/b/",
+        "/a/b",
+        "/a/b/#frag",
+        "/a/b/?q=1#frag",
+        "/a/b/index.html",
+        "/sub/a/",
+        "/sub/",
+        "/sub",
+        "/sub/#top",
+        "/sub/a/#caf%C3%A9",
+        "/sub/a%20b/",
+        "/sub/./a/",
+        "/sub/a/../b/",
+        "//elsewhere/x",
+        "/sub//a/",
+        "/sub/pagefind/pagefind.js",
+        "https://example.org/sub/a/#x",
+        "../b/",
+        "#here",
+    ],
+)
+def test_a_plain_link_resolves_as_urljoin_resolves_it(link: str) -> None:
+    """The fast reading of a plain absolute path gives what resolving it with urljoin gives."""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    from briefing.links import _target
+
+    here = "/2022/04/28/later/"
+    got = _target("/sub/", "https://example.org/sub/", here, link)
+    absolute = "/sub/" + link.removeprefix("https://example.org/sub/") if link.startswith("https:") else link
+    parts = urlsplit(urljoin("/sub/" + here.lstrip("/"), absolute))
+    path = unquote(parts.path)
+    if parts.netloc or link.startswith("//"):
+        assert got is None
+    elif not path.startswith("/sub/"):
+        assert got is not None and got[0].startswith("link outside the site's base path")
+    elif path.startswith("/sub/pagefind/"):
+        assert got is None
+    else:
+        name = path.removeprefix("/sub/")
+        assert got == ("", name + "index.html" if name == "" or name.endswith("/") else name, unquote(parts.fragment))
+
+
 def test_template_links_are_checked_too(site, cli) -> None:
     site(
         {

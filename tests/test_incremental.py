@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -117,8 +118,9 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory, edits) -> None:
         else:
             apply(root, edit)
         config = load_config(root)
-        if step % 2:  # as a fresh process: the manifest and snapshot are read back from disk
+        if step % 2:  # as a fresh process: the manifest, snapshot and cache are read back from disk
             cache.forget_written()
+            store = Store(config.cache_dir)
         try:
             build(config, BuildOptions(out_dir=root / "public", now=now), store)
         except Exception:
@@ -490,3 +492,62 @@ def test_an_added_article_moves_urls_along_the_numbered_sitemaps(fixture_site: P
     grown = sorted(p.name for p in (fixture_site / "public").glob("sitemap-*.xml"))
     assert len(grown) > len(parts)
     assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, options.now)
+
+
+def _fragments_made(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, tuple[str, str, str]]]:
+    """What each build hands the store as fragments rendered now (key -> card, theme, html)."""
+    made: list[dict[str, tuple[str, str, str]]] = []
+    real = Store.put_fragments
+
+    def recording(self: Store, fragments: dict[str, tuple[str, str, str]]) -> None:
+        made.append(dict(fragments))
+        real(self, fragments)
+
+    monkeypatch.setattr(Store, "put_fragments", recording)
+    return made
+
+
+def test_a_shifted_tag_page_is_joined_from_cards_rendered_before(fixture_site: Path, monkeypatch) -> None:
+    """An added article shifts every page of its tags by one story; in a fresh process, only
+    the new story's card is rendered (once for each way the lists show it): the rest come from
+    the cache, and the pages are those of a clean build."""
+    toml = fixture_site / "site.toml"  # every story of a tag on its own page: all shift
+    toml.write_text(re.sub(r"^per_page = .*$", "per_page = 1", toml.read_text(), flags=re.M))
+    config, options = _at_fixture_now(fixture_site)
+    made = _fragments_made(monkeypatch)
+    build(config, options)
+    assert made[-1] and all(card for card, _, _ in made[-1].values())
+    added = fixture_site / "content/2022/04/29/added.md"
+    # the day's first story, so it goes last in its edition and no other card changes its role
+    added.write_text("---\ntitle: Added later\ndate: 2022-04-29T00:01\ntags: [NATO, Ukraine]\n---\nNew.\n")
+    cache.forget_written()
+    report = build(config, options)  # a fresh store: the fragments come from disk
+    assert report.quick
+    shifted = [f for f in report.rendered_files if f.startswith(("tags/nato/page/", "tags/ukraine/page/"))]
+    assert len(shifted) >= 4
+    digests = {card for card, _, _ in made[-1].values()}
+    assert len(digests) == 1 and 1 <= len(made[-1]) <= 3  # the new card: on tag pages, its day, home
+    last = delta.load(delta.snapshot_path(manifest_path(config.cache_dir, options.out_dir)))
+    assert last is not None and digests == {last.cards["content/2022/04/29/added.md"].digest}
+    assert {k: v[0] for k, v in snapshot(fixture_site / "public").items()} == _clean_build(fixture_site, options.now)
+
+
+def test_a_macro_edit_renders_every_card_again_and_prunes_the_old_ones(fixture_site: Path, monkeypatch) -> None:
+    config, options = _at_fixture_now(fixture_site)
+    build(config, options)
+    macros = fixture_site / "templates/_macros.html"
+    macros.parent.mkdir(exist_ok=True)
+    text = (Path(__file__).resolve().parent.parent / "templates/_macros.html").read_text()
+    macros.write_text(text.replace('<article class="card', '<article data-edited class="card'))
+    grain = fixture_site / "content/2022/04/28/grain.md"
+    grain.unlink()  # and a story goes: its card's fragments with it
+    build(config, options)
+    public = fixture_site / "public"
+    tag_pages = [p for p in public.glob("tags/*/index.html")]
+    assert tag_pages and all("data-edited" in p.read_text() for p in tag_pages)
+    assert {k: v[0] for k, v in snapshot(public).items()} == _clean_build(fixture_site, options.now)
+    db = sqlite3.connect(config.cache_dir / "cache.sqlite3")
+    rows = db.execute("SELECT card, theme, html FROM fragments").fetchall()
+    themes = {theme for _, theme, _ in rows}
+    assert rows and all("data-edited" in html for _, _, html in rows) and len(themes) == 1
+    assert not any("Grain" in html for _, _, html in rows)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..errors import Problem
     from ..markup import Body
 
-SCHEMA = f"10 {__version__} {markdown.__version__}"
+SCHEMA = f"11 {__version__} {markdown.__version__}"
 # What reading back a pickle this or another version wrote can raise: such a file is not found.
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError)
 
@@ -155,7 +155,14 @@ class Store:
         self._new_bodies: set[str] = set()
         self._removed = False  # articles were forgotten: their bodies may be unused now
         self._db: sqlite3.Connection | None = None
-        self._rows: dict[str, tuple[str, bytes]] = {}  # articles as stored, not yet unpickled
+        # articles as stored, not yet unpickled: all of them once a build asks for many (None
+        # until then: a quick build reads the few it needs by path)
+        self._rows: dict[str, tuple[str, bytes]] | None = None
+        # rendered fragments of list pages (`Templates.fragment`): key -> html, the cards whose
+        # fragments were asked for, and those made since the last flush (key -> card, theme, html)
+        self._fragments: dict[str, str] = {}
+        self._asked: set[str] = set()
+        self._new_fragments: dict[str, tuple[str, str, str]] = {}
         # the stamps of every article file at the last build, for a watching process to refresh
         # by its file events instead of walking content/ again
         self.scan: dict[str, str | None] | None = None
@@ -172,31 +179,54 @@ class Store:
             if row is None or row[0] != SCHEMA:
                 db.execute("DROP TABLE IF EXISTS articles")
                 db.execute("DROP TABLE IF EXISTS bodies")
+                db.execute("DROP TABLE IF EXISTS fragments")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
             # body_sha beside each article, so that bodies no article uses can be pruned in SQL
             db.execute(
                 "CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, stamp TEXT, body_sha TEXT, data BLOB)"
             )
             db.execute("CREATE TABLE IF NOT EXISTS bodies (sha TEXT PRIMARY KEY, data BLOB)")
-            # Unpickled when asked for: a build that changed one article reads one.
-            rows = db.execute("SELECT path, stamp, data FROM articles")
-            self._rows = {path: (stamp, data) for path, stamp, data in rows}
+            db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, card TEXT, theme TEXT, html TEXT)")
+            db.execute("CREATE INDEX IF NOT EXISTS fragments_by_card ON fragments (card)")
             self._db = db
         except (sqlite3.Error, OSError):
-            self._rows.clear()
             self._db = None
 
     def article(self, path: str, stamp: str) -> tuple[ArticleSource, tuple[Problem, ...]] | None:
         """The article parsed from path when its file has the same stamp as then."""
         entry = self._articles.get(path)
-        if entry is None and path in self._rows:
-            row_stamp, data = self._rows.pop(path)
+        row = self._row(path) if entry is None else None
+        if row is not None:
+            row_stamp, data = row
             try:
                 source, warnings = pickle.loads(data)
             except UNREADABLE:
                 return None
             entry = self._articles[path] = (row_stamp, source, warnings)
         return (entry[1], entry[2]) if entry is not None and entry[0] == stamp else None
+
+    def read_articles(self) -> None:
+        """Read every stored article in one scan (they are unpickled when asked for): a build
+        about to ask for each."""
+        if self._rows is None:
+            self._rows = {}
+            if self._db is not None:
+                try:
+                    rows = self._db.execute("SELECT path, stamp, data FROM articles")
+                    self._rows = {path: (stamp, data) for path, stamp, data in rows if path not in self._articles}
+                except sqlite3.Error:
+                    pass
+
+    def _row(self, path: str) -> tuple[str, bytes] | None:
+        if self._rows is not None:
+            return self._rows.pop(path, None)
+        if self._db is None:
+            return None
+        try:
+            found = self._db.execute("SELECT stamp, data FROM articles WHERE path = ?", (path,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if found is None else (found[0], found[1])
 
     def put_article(self, path: str, stamp: str, source: ArticleSource, warnings: Iterable[Problem]) -> None:
         """Remember what path parsed to (its Markdown text is not kept: the body is)."""
@@ -207,13 +237,15 @@ class Store:
 
     def keep_articles(self, paths: set[str]) -> None:
         """Forget articles whose files are gone."""
-        self.forget_articles((set(self._articles) | set(self._rows)) - paths)
+        self.read_articles()
+        self.forget_articles((set(self._articles) | set(self._rows or ())) - paths)
 
     def forget_articles(self, gone: set[str]) -> None:
         """Forget these article files (and, when flushed, bodies no other article uses)."""
         for path in gone:
             self._articles.pop(path, None)
-            self._rows.pop(path, None)
+            if self._rows is not None:
+                self._rows.pop(path, None)
         if gone and self._db is not None:
             self._db.executemany("DELETE FROM articles WHERE path = ?", [(p,) for p in gone])
             self._removed = True
@@ -251,11 +283,56 @@ class Store:
         for sha in set(self._bodies) - shas:
             del self._bodies[sha]
 
+    def fragments(self, cards: Iterable[str]) -> dict[str, str]:
+        """The rendered fragments (key -> html) of these cards (by digest), and of every card
+        asked for before: read from disk by card when few, in one scan when many."""
+        wanted = [card for card in set(cards) if card not in self._asked]
+        self._asked.update(wanted)
+        if wanted and self._db is not None:
+            try:
+                if len(wanted) < 2000:
+                    for start in range(0, len(wanted), 500):
+                        chunk = wanted[start : start + 500]
+                        query = f"SELECT key, html FROM fragments WHERE card IN ({','.join('?' * len(chunk))})"
+                        self._fragments.update(self._db.execute(query, chunk))
+                else:
+                    self._fragments.update(self._db.execute("SELECT key, html FROM fragments"))
+            except sqlite3.Error:
+                pass
+        return self._fragments
+
+    def put_fragments(self, made: dict[str, tuple[str, str, str]]) -> None:
+        """Remember fragments rendered now: key -> (card digest, theme, html)."""
+        for key, (_, _, html) in made.items():
+            self._fragments[key] = html
+        self._new_fragments.update(made)
+
+    def keep_fragments(self, cards: set[str], themes: set[str]) -> None:
+        """Forget the fragments of cards no list shows now, or made with other templates (a
+        build that planned every page knows both)."""
+        self._asked &= cards
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS kept_cards (card TEXT PRIMARY KEY)")
+                self._db.execute("DELETE FROM kept_cards")
+                self._db.executemany("INSERT OR IGNORE INTO kept_cards VALUES (?)", ((c,) for c in cards))
+                marks = ",".join("?" * len(themes))
+                self._db.execute(
+                    f"DELETE FROM fragments WHERE card NOT IN (SELECT card FROM kept_cards) OR theme NOT IN ({marks})",
+                    sorted(themes),
+                )
+        except sqlite3.Error:
+            pass
+
     def flush(self) -> None:
         """Write what is new to disk in one transaction."""
-        if self._db is None or not (self._new_articles or self._new_bodies or self._removed):
+        if self._db is None or not (self._new_articles or self._new_bodies or self._new_fragments or self._removed):
             self._new_articles.clear()
             self._new_bodies.clear()
+            self._new_fragments.clear()
             return
         try:
             with self._db:
@@ -277,12 +354,17 @@ class Store:
                         if s in self._bodies
                     ),
                 )
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)",
+                    ((key, *row) for key, row in sorted(self._new_fragments.items())),
+                )
                 # An edited body leaves its old rendering behind: keep only what articles use.
                 self._db.execute("DELETE FROM bodies WHERE sha NOT IN (SELECT body_sha FROM articles)")
         except sqlite3.Error:
             pass
         self._new_articles.clear()
         self._new_bodies.clear()
+        self._new_fragments.clear()
         self._removed = False
 
 
