@@ -318,14 +318,16 @@ def _commit(
 def _index(run: _Run, staged: Staged) -> tuple[dict[str, str], search.SearchReport]:
     """Bring the search index's month shards up to date (or drop the index: search is off)."""
     config, options = run.config, run.options
+    if not config.search:
+        search.remove_bundle(options.out_dir)
+        run.clock.lap("search")
+        return {}, search.SearchReport(False)
     articles = ((name, e.article) for name, e in staged.entries.items() if e.article)
     shards = search.shard_digests(articles, config.fingerprint())
-    if config.search and options.index:
+    if options.index:
         searched = search.index_site(options.out_dir, shards, search.lock_file(run.manifest_file))
     else:
-        searched = search.SearchReport(config.search)
-        if not config.search:
-            search.remove_bundle(options.out_dir)
+        searched = search.SearchReport(True)
     run.clock.lap("search")
     return shards, searched
 

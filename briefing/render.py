@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import css_inline
 import jinja2
 import jinja2.meta
 import markdown
@@ -69,13 +68,18 @@ def long_date(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-# An email's styles, moved into style attributes; a <style data-css-inline="keep"> (the dark
-# scheme's @media rules) stays. Nothing is fetched: a <link> to a remote stylesheet is dropped.
-_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
+@functools.cache
+def _inliner() -> Any:
+    """An email's styles, moved into style attributes; a <style data-css-inline="keep"> (the
+    dark scheme's @media rules) stays. Nothing is fetched: a <link> to a remote stylesheet is
+    dropped. (Imported when a newsletter is rendered: not every build renders one.)"""
+    import css_inline
+
+    return css_inline.CSSInliner(load_remote_stylesheets=False)
 
 
 def _inline_css(html: str) -> markupsafe.Markup:
-    return markupsafe.Markup(_INLINER.inline(str(html)))
+    return markupsafe.Markup(_inliner().inline(str(html)))
 
 
 def _load_references(path: Path) -> dict[str, list[str] | None]:

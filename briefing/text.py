@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
-import pysbd
 from anyascii import anyascii
 
 from .htmlscan import TAG
+
+if TYPE_CHECKING:
+    import pysbd
 
 # C0 controls but tab and line feed (carriage returns are line endings, made LF before this),
 # DEL and the C1 controls, and the noncharacters HTML and XML refuse: none is text a reader can
@@ -151,6 +154,8 @@ def shorten(text: str, limit: int = SUMMARY_LIMIT) -> str:
 
 @functools.cache
 def _segmenter() -> pysbd.Segmenter:
+    import pysbd  # only ingest splits sentences: a build does not pay for importing it
+
     return pysbd.Segmenter(language="en", clean=False)
 
 

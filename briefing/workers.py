@@ -10,9 +10,11 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 MAX_WORKERS = 8
 
@@ -30,6 +32,7 @@ def forked_pool(
     collector's reach first: a worker's collector walking the inherited objects would copy every
     page of them, and each worker would grow to the size of the build."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # with multiprocessing: not for a build that forks none
 
     gc.freeze()
     try:

@@ -551,3 +551,18 @@ def test_a_macro_edit_renders_every_card_again_and_prunes_the_old_ones(fixture_s
     themes = {theme for _, theme, _ in rows}
     assert rows and all("data-edited" in html for _, _, html in rows) and len(themes) == 1
     assert not any("Grain" in html for _, _, html in rows)
+
+
+def test_a_delta_past_a_quarter_of_its_table_is_folded_into_the_table(tmp_path: Path) -> None:
+    """Quick builds write the rows they change beside a table; once those are more than a
+    quarter of it (and more than `COMPACT_FROM`), the whole table is written instead."""
+    table = cache.Layered(tmp_path / "t.pickle", 1, tuple, tuple)
+    rows = {f"row-{n:04}": (n,) for n in range(2400)}
+    table.save("token", rows)
+    for start in (0, 400):  # 400 rows, then 800: the second passes a quarter of 2,400
+        changed = {f"row-{n:04}": (-n,) for n in range(start, start + 400)}
+        rows.update(changed)
+        table.save_changes("token", changed, lambda: rows)
+        assert table.delta.exists() == (start == 0)
+    cache.forget_written()
+    assert table.load() == ("token", rows)

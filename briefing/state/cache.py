@@ -89,6 +89,9 @@ def read_pickle(path: Path, decode: Callable[[Any], Any]) -> Any:
     return value
 
 
+COMPACT_FROM = 500  # rows in a delta before it may be folded into the whole table
+
+
 class Layered(Generic[V]):
     """A table in two files: the whole of it, written by full builds, and the rows changed since
     (`.delta`), written by quick ones, so a one-article build writes a few rows, not 13,000.
@@ -125,14 +128,23 @@ class Layered(Generic[V]):
         encoded = {key: self.encode(row) for key, row in rows.items()}
         write_pickle(self.path, (self.version, token, encoded), (token, rows))
 
-    def save_changes(self, token: str, changed: Mapping[str, V | None]) -> None:
+    def save_changes(
+        self, token: str, changed: Mapping[str, V | None], whole: Callable[[], Mapping[str, V]] | None = None
+    ) -> None:
         """Write these rows (and those changed before them since the whole was written); a row
-        None is one that went."""
+        None is one that went. Once the delta holds more than a quarter of the table's rows,
+        the `whole` table is written instead, so that a day of quick builds does not leave a
+        delta as large as the table to be read and written again by every build."""
         try:
             delta_token, earlier = read_pickle(self.delta, self._decode)
         except UNREADABLE:
             delta_token, earlier = token, {}
         rows = {**earlier, **changed} if delta_token == token else dict(changed)
+        if whole is not None and len(rows) > COMPACT_FROM:
+            table = whole()
+            if len(rows) * 4 > len(table):
+                self.save(token, dict(table))
+                return
         write_pickle(
             self.delta,
             (self.version, token, {key: None if row is None else self.encode(row) for key, row in rows.items()}),

@@ -49,7 +49,9 @@ def save_manifest(path: Path, entries: dict[str, Entry], token: str, changed: It
     if changed is None:
         _manifest(path).save(token, dict(sorted(entries.items())))
     else:
-        _manifest(path).save_changes(token, {name: entries.get(name) for name in sorted(changed)})
+        _manifest(path).save_changes(
+            token, {name: entries.get(name) for name in sorted(changed)}, lambda: dict(sorted(entries.items()))
+        )
 
 
 def manifest_path(cache_dir: Path, out_dir: Path) -> Path:

@@ -55,7 +55,7 @@ from ..site import (
 )
 from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
 
-SNAPSHOT_VERSION = 13
+SNAPSHOT_VERSION = 14
 _DAY = re.compile(r"/\d{4}/\d\d/\d\d/")  # an edition's URL
 
 
@@ -135,7 +135,8 @@ class Quick:
     snapshot: Snapshot
     changed: list[str]  # the article files read
     cards: list[str]  # the articles whose cards changed
-    restructured: bool = False  # pages came or went: the recipes are saved whole
+    restructured: bool = False  # pages came or went: the tables of pages are saved whole
+    recipes: tuple[int, ...] = ()  # the recipes made again (by number), saved as a delta
     gone: list[str] = field(default_factory=list)  # output files no page writes any more
 
     @property
@@ -489,7 +490,7 @@ def reshape(
     stale = sorted(
         name for name in written if name not in made_files and (name in wanted_files or name.startswith(prefixes))
     )
-    grown = _replan(snapshot, pages, written, [_url(name) for name in stale])
+    grown, replanned = _replan(snapshot, pages, written, [_url(name) for name in stale])
     if any(grown.whole.get(path) or grown.shown.get(path) for path in gone):
         return None  # a page still shows an article that went: never expected, but the full path is right
     for key, stamp, source, notes in parsed:
@@ -501,7 +502,7 @@ def reshape(
         moments.append(next_due[0])
     grown = replace(grown, marks=marks, cards=cards, now=now, valid_until=min(moments, default=None), next_due=next_due)
     files = [key for key, *_ in parsed] + [key for key in snapshot.marks if key not in stamps]
-    return Quick(pages, grown, files, [*new, *gone], restructured=True, gone=stale)
+    return Quick(pages, grown, files, [*new, *gone], True, tuple(sorted(replanned)), stale)
 
 
 def _file(url: str) -> str:
@@ -584,10 +585,12 @@ def _whole(config: SiteConfig, held: Held, marks: dict[str, Mark], store: Store,
     return fresh[held.path]
 
 
-def _replan(snapshot: Snapshot, pages: list[Page], written: Collection[str], vanished: Iterable[str] = ()) -> Snapshot:
+def _replan(
+    snapshot: Snapshot, pages: list[Page], written: Collection[str], vanished: Iterable[str] = ()
+) -> tuple[Snapshot, set[int]]:
     """The snapshot with the recipes of these pages made again (or added) where their keys
     changed, those of pages that went emptied, and the references from articles to them
-    moved along."""
+    moved along; and the numbers of the recipes changed."""
     at = {url: number for number, url in enumerate(snapshot.urls)}
     recipes, urls, keys = list(snapshot.recipes), list(snapshot.urls), list(snapshot.keys)
     whole, shown = dict(snapshot.whole), dict(snapshot.shown)
@@ -607,12 +610,14 @@ def _replan(snapshot: Snapshot, pages: list[Page], written: Collection[str], van
             move("shown", path, number, False)
 
     added = 0
+    changed: set[int] = set()
     for url in vanished:
         added -= 1
         number = at.pop(url, None)
         if number is not None:
             forget(number)
             recipes[number], urls[number], keys[number] = pickle.dumps(None), "", ""
+            changed.add(number)
     for page in pages:
         added += page.file not in written
         number = at.get(page.url)
@@ -634,6 +639,7 @@ def _replan(snapshot: Snapshot, pages: list[Page], written: Collection[str], van
             Recipe(page.url, page.template, page.origin, page.origin_line, context), protocol=5
         )
         keys[number] = page.key
+        changed.add(number)
         for path in held:
             move("whole", path, number, True)
         for path in showing:
@@ -645,7 +651,7 @@ def _replan(snapshot: Snapshot, pages: list[Page], written: Collection[str], van
             table[path] = tuple(sorted(numbers))
         else:
             table.pop(path, None)
-    return replace(
+    grown = replace(
         snapshot,
         recipes=tuple(recipes),
         urls=tuple(urls),
@@ -654,6 +660,7 @@ def _replan(snapshot: Snapshot, pages: list[Page], written: Collection[str], van
         shown=shown,
         pages=snapshot.pages + added,
     )
+    return grown, changed
 
 
 def _references(value: Any, held: set[str], showing: set[str]) -> None:
@@ -683,6 +690,11 @@ def _marks(path: Path) -> Layered[Mark]:
     return Layered(path.with_suffix(".marks"), SNAPSHOT_VERSION, tuple, lambda row: Mark(*row))
 
 
+def _recipes(path: Path) -> Layered[bytes]:
+    """The recipes by number (as text: the table's keys), each pickled on its own."""
+    return Layered(path.with_suffix(".recipes"), SNAPSHOT_VERSION, bytes, bytes)
+
+
 def _cards(path: Path) -> Layered[Card]:
     fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Card)))
     return Layered(path.with_suffix(".cards"), SNAPSHOT_VERSION, fields, lambda row: Card(*row))
@@ -701,10 +713,15 @@ def load(path: Path) -> Snapshot | None:
         snapshot: Snapshot = read_pickle(path, _structure)
     except UNREADABLE:
         return None
-    marks, cards = _marks(path).load(), _cards(path).load()
-    if marks is None or cards is None or marks[0] != snapshot.token or cards[0] != snapshot.token:
+    marks, cards, recipes = _marks(path).load(), _cards(path).load(), _recipes(path).load()
+    if marks is None or cards is None or recipes is None:
         return None
-    return replace(snapshot, marks=marks[1], cards=cards[1])
+    if not marks[0] == cards[0] == recipes[0] == snapshot.token or len(recipes[1]) != len(snapshot.urls):
+        return None
+    by_number = recipes[1]
+    return replace(
+        snapshot, recipes=tuple(by_number[str(n)] for n in range(len(snapshot.urls))), marks=marks[1], cards=cards[1]
+    )
 
 
 def forget(path: Path) -> None:
@@ -712,17 +729,28 @@ def forget(path: Path) -> None:
     path.unlink(missing_ok=True)
     _marks(path).remove()
     _cards(path).remove()
+    _recipes(path).remove()
 
 
 def save(path: Path, snapshot: Snapshot, quick: Quick | None = None) -> None:
-    """Write the snapshot whole, or (after a quick build) only the marks and cards it changed
-    (and, when pages came, the recipes)."""
+    """Write the snapshot whole, or (after a quick build) only the marks, cards and recipes it
+    changed (and, when pages came or went, the tables of pages)."""
     if quick is None or quick.restructured:
-        structure = replace(snapshot, marks={}, cards={})
+        structure = replace(snapshot, recipes=(), marks={}, cards={})
         write_pickle(path, (SNAPSHOT_VERSION, structure), structure)
+    token = snapshot.token
     if quick is None:
-        _marks(path).save(snapshot.token, snapshot.marks)
-        _cards(path).save(snapshot.token, snapshot.cards)
+        _recipes(path).save(token, _numbered(snapshot.recipes))
+        _marks(path).save(token, snapshot.marks)
+        _cards(path).save(token, snapshot.cards)
     else:
-        _marks(path).save_changes(snapshot.token, {key: snapshot.marks.get(key) for key in quick.changed})
-        _cards(path).save_changes(snapshot.token, {p: snapshot.cards.get(p) for p in quick.cards})
+        if quick.recipes:
+            recipes = {str(n): snapshot.recipes[n] for n in quick.recipes}
+            _recipes(path).save_changes(token, recipes, lambda: _numbered(snapshot.recipes))
+        marks = {key: snapshot.marks.get(key) for key in quick.changed}
+        _marks(path).save_changes(token, marks, lambda: snapshot.marks)
+        _cards(path).save_changes(token, {p: snapshot.cards.get(p) for p in quick.cards}, lambda: snapshot.cards)
+
+
+def _numbered(recipes: tuple[bytes, ...]) -> dict[str, bytes]:
+    return {str(n): recipe for n, recipe in enumerate(recipes)}
