@@ -184,8 +184,9 @@ class Templates:
         self.fingerprint = self._digest(sorted(self._sources))
         self._used: dict[str, str] = {}
         self._names = self._referenced(config.cache_dir / "templates" / "references.json")
-        # fragments: key -> html, the known ones (from the store, for the pages to render) and
-        # those rendered here since `take_made` (key -> card digest, theme, html)
+        # fragments: key -> html, those known (from the store, for the pages to render), and
+        # those rendered in this build (key -> card digest, theme, html; a forked worker hands
+        # its own back with each chunk)
         self.remembered: dict[str, str] = {}
         self.made: dict[str, tuple[str, str, str]] = {}
         self._macros: dict[tuple[str, str], Any] = {}

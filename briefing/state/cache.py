@@ -321,8 +321,10 @@ class Store:
 
     def keep_fragments(self, cards: set[str], themes: set[str]) -> None:
         """Forget the fragments of cards no list shows now, or made with other templates (a
-        build that planned every page knows both)."""
-        self._asked &= cards
+        build that planned every page knows both). What is in memory goes too: a watching
+        process reads again what the next build asks for."""
+        self._asked.clear()
+        self._fragments.clear()
         if self._db is None:
             return
         try:
