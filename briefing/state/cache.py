@@ -7,6 +7,7 @@ not found: the cache can be deleted at any time.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import dataclasses
 import operator
@@ -274,10 +275,7 @@ class Store:
         if not wanted or self._db is None:
             return
         try:
-            if len(wanted) < 500:
-                rows = [row for sha in wanted for row in self._db.execute("SELECT * FROM bodies WHERE sha = ?", (sha,))]
-            else:
-                rows = self._db.execute("SELECT * FROM bodies").fetchall()
+            rows = self._select(self._db, "SELECT * FROM bodies", "sha", wanted, many=500)
             asked = set(wanted)
             for key, data in rows:
                 if key in asked:  # a row no build asked for is not unpickled
@@ -301,17 +299,22 @@ class Store:
         wanted = [card for card in set(cards) if card not in self._asked]
         self._asked.update(wanted)
         if wanted and self._db is not None:
-            try:
-                if len(wanted) < 2000:
-                    for start in range(0, len(wanted), 500):
-                        chunk = wanted[start : start + 500]
-                        query = f"SELECT key, html FROM fragments WHERE card IN ({','.join('?' * len(chunk))})"
-                        self._fragments.update(self._db.execute(query, chunk))
-                else:
-                    self._fragments.update(self._db.execute("SELECT key, html FROM fragments"))
-            except sqlite3.Error:
-                pass
+            with contextlib.suppress(sqlite3.Error):
+                self._fragments.update(self._select(self._db, "SELECT key, html FROM fragments", "card", wanted, 2000))
         return self._fragments
+
+    @staticmethod
+    def _select(db: sqlite3.Connection, query: str, column: str, keys: list[str], many: int) -> list[Any]:
+        """The rows of `query` whose `column` is one of `keys`: looked up by key (500 to a
+        statement) when fewer than `many`, else every row in one scan (for the caller to pick
+        from: a scan is faster than that many lookups)."""
+        if len(keys) >= many:
+            return db.execute(query).fetchall()
+        rows: list[Any] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows += db.execute(f"{query} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return rows
 
     def put_fragments(self, made: dict[str, tuple[str, str, str]]) -> None:
         """Remember fragments rendered now: key -> (card digest, theme, html)."""
