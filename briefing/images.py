@@ -18,6 +18,7 @@ too many pixels) is a warning naming it: the article is built without its photo.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -27,14 +28,15 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import PIL
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from .config import SiteConfig, shown_path
 from .errors import Problem
 from .state.atomic import write_atomic
 from .state.stamps import PHOTO_SUFFIXES, file_stamp
+
+if TYPE_CHECKING:  # Pillow is imported where a photo is read: most builds read none
+    from PIL import Image
 
 SUFFIXES = dict(zip(PHOTO_SUFFIXES, ("JPEG", "JPEG", "PNG", "WEBP"), strict=True))
 WIDTHS = (400, 800, 1200, 1600)  # WebP renditions, each only when the photo is wider
@@ -46,7 +48,16 @@ MAX_PIXELS = 100_000_000  # 12,000 × 8,000: Pillow's bomb limit, checked before
 WEBP = {"quality": 80, "method": 2}  # method 2: within 5% of method 4's bytes at 70% of its time
 JPEG = {"quality": 82, "optimize": True, "progressive": True}
 # what a rendition is made with: in its name's hash, so that a change (or another Pillow) makes new files
-RECIPE = f"1 {PIL.__version__} {WIDTHS} {FALLBACK_WIDTH} {SHARE_SIZE} {sorted(WEBP.items())} {sorted(JPEG.items())}"
+
+
+@functools.cache
+def _recipe() -> str:
+    """What the renditions are made with: a change makes every photo's again."""
+    import PIL
+
+    return f"1 {PIL.__version__} {WIDTHS} {FALLBACK_WIDTH} {SHARE_SIZE} {sorted(WEBP.items())} {sorted(JPEG.items())}"
+
+
 FOLDER = "img"  # in the output and in the cache
 
 
@@ -179,7 +190,7 @@ def made(config: SiteConfig, path: Path, allowed: Path) -> tuple[tuple[Rendition
     if not real.is_file():
         raise ImageProblem("is not a file")
     data, expected = _read(real)
-    key = hashlib.sha256(RECIPE.encode() + b"\0" + data).hexdigest()[:20]
+    key = hashlib.sha256(_recipe().encode() + b"\0" + data).hexdigest()[:20]
     cache = config.cache_dir / FOLDER
     record = cache / f"{key}.json"
     renditions = _read_record(record, cache)
@@ -241,6 +252,8 @@ def _encode(data: bytes, expected: str, key: str, cache: Path) -> tuple[Renditio
 def _decoded(data: bytes, expected: str) -> tuple[Image.Image, bytes | None]:
     """The photo's pixels, turned upright, and its colour profile; raise ImageProblem with
     why it cannot be used: not the format its name says, too many pixels, truncated, corrupt."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own bomb check: a warning past it, an error past twice it
     try:
         with warnings.catch_warnings():
@@ -268,6 +281,8 @@ def _decoded(data: bytes, expected: str) -> tuple[Image.Image, bytes | None]:
 
 def _resized(image: Image.Image, width: int, original: tuple[int, int]) -> Image.Image:
     """The image at `width`, its height by the original's proportions (not the last step's)."""
+    from PIL import Image
+
     if image.width == width:
         return image
     height = max(1, round(original[1] * width / original[0]))
@@ -276,6 +291,8 @@ def _resized(image: Image.Image, width: int, original: tuple[int, int]) -> Image
 
 def _share(image: Image.Image) -> Image.Image:
     """The photo cropped to the link-preview shape, at 1200 × 630 or smaller (never enlarged)."""
+    from PIL import Image, ImageOps
+
     ratio = SHARE_SIZE[0] / SHARE_SIZE[1]
     width = min(image.width, round(image.height * ratio), SHARE_SIZE[0])
     return ImageOps.fit(image, (width, max(1, round(width / ratio))), Image.Resampling.LANCZOS)
@@ -299,6 +316,8 @@ def _article(word: str) -> str:
 
 def _has_location(path: Path) -> bool:
     """Whether a photo's EXIF holds a GPS position."""
+    from PIL import Image
+
     try:
         with Image.open(path) as image:
             return bool(image.getexif().get_ifd(0x8825))
@@ -337,7 +356,7 @@ _EMBEDDED_MAX = 2000  # characters of any one field: a caption, not a file
 def embedded(path: Path) -> Embedded:
     """The caption, credit line, headline and alt text a photo file carries; raise ImageProblem
     when it is no image Pillow can open."""
-    from PIL import IptcImagePlugin
+    from PIL import Image, IptcImagePlugin
 
     try:
         with warnings.catch_warnings():

@@ -266,6 +266,14 @@ def test_a_page_not_rendered_again_is_checked_when_what_it_links_to_goes(
         ("/2022/04/28/./later/", True),  # dot segments
         ("/#edition", True),  # the home page lost ids: a fragment on it may have broken
         ("https://example.org/#edition", True),
+        ("/index.html#edition", True),
+        ("/?page=2#edition", True),
+        ("/2022/#march", True),  # the year's page lost ids too
+        ("/2022#march", True),
+        ("/2022/index.html#march", True),
+        ("https://example.org/2022/?x=1#march", True),
+        ("/2022/", False),
+        ("/2022/04/#march", False),  # the month's page kept its ids
         ("/2022/04/28/later-on/", False),
         ("/2022/04/28/", False),
         ("/", False),  # the home page is still there
@@ -280,7 +288,13 @@ def test_the_pages_checked_again_are_those_whose_links_may_have_broken(link: str
     config = SiteConfig(base_url="https://example.org/")
     entries = {"page.html": Entry("/page.html", "", "", "", f"/static/a.css\n{link}\n/tags/")}
     gone = {"2022/04/28/later/index.html", "2022/04/28/feed.xml"}
-    assert (linking_to(config, entries, gone, {"index.html"}) == {"page.html"}) is checked
+    assert (linking_to(config, entries, gone, {"index.html", "2022/index.html"}) == {"page.html"}) is checked
+    # under a sub-path, the same links with its path in front
+    config = SiteConfig(base_url="https://example.org/sub/")
+    moved = link.replace("https://example.org/", "https://example.org/sub/")
+    moved = "/sub" + moved if moved.startswith("/") else moved
+    entries = {"page.html": Entry("/page.html", "", "", "", f"/sub/static/a.css\n{moved}\n/sub/tags/")}
+    assert (linking_to(config, entries, gone, {"index.html", "2022/index.html"}) == {"page.html"}) is checked
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -566,3 +568,44 @@ def test_a_delta_past_a_quarter_of_its_table_is_folded_into_the_table(tmp_path: 
         assert table.delta.exists() == (start == 0)
     cache.forget_written()
     assert table.load() == ("token", rows)
+
+
+def test_a_story_far_down_a_tag_whose_weight_changes_gets_its_new_related_list(fixture_site: Path) -> None:
+    """The oldest of fifteen "Sixteen" stories is related to its nearest Sixteen mates (a tie at
+    weight 9 with its "Pairing" mates, which are further off in time). A sixteenth story, too
+    far up the tag for the oldest to be its neighbour, halves the tag's weight: the oldest's
+    list now goes to its Pairing mates, and the quick path must plan its page all the same; a
+    delete gives the list back."""
+    config, options = _at_fixture_now(fixture_site)
+    content = fixture_site / "content/2022"
+
+    def story(name: str, day: str, tags: str) -> Path:
+        path = content / f"{name}.md"
+        path.write_text(f"---\ntitle: {name}\ndate: 2022-{day}T09:00\ntags: [{tags}]\n---\nText.\n")
+        settled = time.time() - 60  # not written a moment ago: the next build trusts its stamp
+        os.utime(path, (settled, settled))
+        return path
+
+    story("oldest", "04-01", "Sixteen, Pairing")
+    for n in range(14):
+        story(f"sixteen-{n}", f"04-{n + 2:02}", "Sixteen")
+    for n in range(8):
+        story(f"pairing-{n}", f"03-{n + 1:02}", "Pairing")
+    build(config, options)
+    public = fixture_site / "public"
+    oldest = "2022/04/01/oldest/index.html"
+    before = (public / oldest).read_bytes()
+    assert b"/sixteen-4/" in before and b"/pairing-3/" not in before  # (not its neighbours)
+    added = story("sixteen-new", "04-20", "Sixteen")
+    cache.forget_written()
+    report = build(config, options)
+    assert report.quick and oldest in report.rendered_files
+    after = (public / oldest).read_bytes()
+    assert b"/sixteen-4/" not in after and b"/pairing-3/" in after
+    assert _files(public) == _clean_build(fixture_site, options.now)
+    added.unlink()
+    cache.forget_written()
+    report = build(config, options)
+    assert report.quick and oldest in report.rendered_files
+    assert (public / oldest).read_bytes() == before
+    assert _files(public) == _clean_build(fixture_site, options.now)

@@ -187,6 +187,10 @@ class Store:
             folder.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(folder / "cache.sqlite3", isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            # A commit does not wait for the disk (a checkpoint still does): a cache lost to a
+            # power cut is only rebuilt, and WAL keeps the file whole. It saves a quick build
+            # the 100-150 ms of a synced commit.
+            db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Layered
 
-MANIFEST_VERSION = 4
+MANIFEST_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,24 @@ class Entry:
     ids: str = ""
     # Of an article page: the article's digest, what its search index shard is made from.
     article: str = ""
+    # Whether a link's target can be told only by resolving it (relative, percent-encoded, dot
+    # segments): such a page is checked again whenever files go. Worked out once, when made.
+    resolve: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.resolve is None:
+            object.__setattr__(self, "resolve", must_resolve(self.links))
+
+
+# A link whose target cannot be told from its text alone: relative (a line of the links starting
+# with none of these; merge tags and schemes leaving the site are no links to check),
+# percent-encoded, or with dot segments.
+_RELATIVE = re.compile(r"\n(?![/#]|https?:|mailto:|tel:|javascript:|data:|\{\{|\*\||<%|\[\[|%%)")
+
+
+def must_resolve(links: str) -> bool:
+    """Whether one of these links (a line each) must be resolved to tell what it leads to."""
+    return bool(links) and ("%" in links or "/." in links or _RELATIVE.search("\n" + links) is not None)
 
 
 def _manifest(path: Path) -> Layered[Entry]:

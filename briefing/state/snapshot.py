@@ -447,16 +447,19 @@ def reshape(
         tags.update((ref.slug, ref.name) for ref in made.tags)
         fresh[made.path] = new[made.path] = made
         cards[made.path] = made.card
-    before = _tag_counts(snapshot.cards.values())
-    after = _tag_counts(cards.values())
-    touched = {ref.name for made in new.values() for ref in made.tags}
-    touched |= {ref.name for path in gone for ref in snapshot.cards[path].tags}
-    # a tag whose weight changed (its count passed a power of two): every story of it may have
-    # another related list
-    reweighed = {name for name in touched if tag_weight(after.get(name, 0)) != tag_weight(before.get(name, 0))}
     marks = {key: marks[key] for key in stamps}  # in file order, as a full build keeps them
     everything = [fresh.get(path) or Held(card) for path, card in cards.items()]
     site = arrange(everything, config.related, None, set(), config.sections)
+    # a tag whose weight changed (its count passed a power of two): every story of it may have
+    # another related list
+    after = {tag.ref.name: len(tag.cards) for tag in site.tags}
+    grew: dict[str, int] = {}
+    for refs, step in [*((made.tags, 1) for made in new.values()), *((snapshot.cards[p].tags, -1) for p in gone)]:
+        for ref in refs:
+            grew[ref.name] = grew.get(ref.name, 0) + step
+    reweighed = {
+        name for name, step in grew.items() if tag_weight(after.get(name, 0)) != tag_weight(after.get(name, 0) - step)
+    }
     wanted_urls, tag_urls = _touched(site, new)
     wanted_urls |= again
     wanted_urls |= {card.url for tag in site.tags if tag.ref.name in reweighed for card in tag.cards}
@@ -513,14 +516,6 @@ def _file(url: str) -> str:
 def _url(file: str) -> str:
     """The URL of an output file."""
     return "/" + file.removesuffix("index.html")
-
-
-def _tag_counts(cards: Iterable[Card]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for card in cards:
-        for ref in card.tags:
-            counts[ref.name] = counts.get(ref.name, 0) + 1
-    return counts
 
 
 def _touched(site: Site, fresh: Mapping[str, Article | Held]) -> tuple[set[str], tuple[str, ...]]:
