@@ -47,12 +47,12 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_PIXELS = 100_000_000  # 12,000 × 8,000: Pillow's bomb limit, checked before a pixel is decoded
 WEBP = {"quality": 80, "method": 2}  # method 2: within 5% of method 4's bytes at 70% of its time
 JPEG = {"quality": 82, "optimize": True, "progressive": True}
-# what a rendition is made with: in its name's hash, so that a change (or another Pillow) makes new files
 
 
 @functools.cache
 def _recipe() -> str:
-    """What the renditions are made with: a change makes every photo's again."""
+    """What a rendition is made with: in its name's hash, so that a change (or another Pillow)
+    makes new files."""
     import PIL
 
     return f"1 {PIL.__version__} {WIDTHS} {FALLBACK_WIDTH} {SHARE_SIZE} {sorted(WEBP.items())} {sorted(JPEG.items())}"
