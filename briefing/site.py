@@ -207,11 +207,28 @@ def assemble(config: SiteConfig, sources: Iterable[ArticleSource], bodies: Mappi
         for s in sorted(wanted, key=lambda s: s.path)
         if s.withdrawn is not None and s.date <= now
     )
+    _one_url_each(published)
     tag_refs = _tag_refs(config, published)
     articles = [_article(s, bodies[s.body_sha], tag_refs) for s in published]
     next_due = min(scheduled, key=lambda s: (s.date, s.path), default=None)
     site = arrange(articles, config.related, next_due, sections=config.sections)
     return replace(site, withdrawn=withdrawn)
+
+
+def _one_url_each(published: list[ArticleSource]) -> None:
+    """Fail naming both files when two published articles would have one URL (one slug on one
+    day): the lists are made by URL, so this is found before them."""
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for source in sorted(published, key=lambda s: s.path):
+        url = article_url(source.date, source.slug)
+        other = seen.setdefault(url, source.path)
+        if other != source.path:
+            problems.append(
+                Problem(source.path, None, f"would write {url}, as {other} does too", "give one of them another slug")
+            )
+    if problems:
+        raise BriefingError(problems)
 
 
 @dataclass(frozen=True, slots=True)

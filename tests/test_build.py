@@ -139,13 +139,27 @@ def test_base_url_with_a_path_reaches_every_link(fixture_site: Path, cli, http_r
     assert '<link rel="canonical" href="https://example.org/news/tags/">' in canonical
 
 
-def test_two_articles_with_one_url_fail_naming_both(site, cli) -> None:
-    head = "---\ntitle: Same\ndate: 2022-04-29\nslug: same\n---\nBody.\n"
+@pytest.mark.parametrize("tags", ["", "tags: [Harbour]\n"], ids=["untagged", "sharing a tag"])
+def test_two_articles_with_one_url_fail_naming_both(site, cli, tags) -> None:
+    head = f"---\ntitle: Same\ndate: 2022-04-29\nslug: same\n{tags}---\nBody.\n"
     site({"content/a.md": head, "content/b.md": head})
     run = cli("build", "--now", "2022-05-01")
     assert run.status == 1
     assert "error: content/b.md: would write /2022/04/29/same/, as content/a.md does too" in run.err
+    assert "internal error" not in run.err
     assert not Path("public").exists()
+
+
+def test_an_added_article_that_takes_a_published_url_fails_and_keeps_the_site(site, cli) -> None:
+    story = "---\ntitle: {title}\ndate: 2022-04-29\nslug: same\ntags: [Harbour]\n---\nBody.\n"
+    site({"content/a.md": story.format(title="First")})
+    assert cli("build", "--now", "2022-05-01").status == 0
+    before = snapshot(Path("public"))
+    Path("content/b.md").write_text(story.format(title="Second"))
+    run = cli("build", "--now", "2022-05-01")
+    assert run.status == 1
+    assert "error: content/b.md: would write /2022/04/29/same/, as content/a.md does too" in run.err
+    assert snapshot(Path("public")) == before
 
 
 def test_tags_that_share_a_url_fail_naming_both(site, cli) -> None:
