@@ -313,6 +313,35 @@ def test_n_edits_of_one_article_leave_one_cached_body(fixture_site: Path, cli) -
     assert rows() == (first[0] - 1, first[1] - 1)
 
 
+def test_a_body_two_articles_share_stays_cached_when_one_of_them_is_edited(site, cli) -> None:
+    import sqlite3
+
+    story = "---\ntitle: {title}\ndate: 2022-04-28T{hour}:00\n---\nThe same wire paragraph.\n"
+    root = site(
+        {"content/a.md": story.format(title="A", hour="08"), "content/b.md": story.format(title="B", hour="09")}
+    )
+
+    def settle() -> None:  # stamped files only are stored: a file written in the last seconds is not
+        for path in (root / "content").glob("*.md"):
+            os.utime(path, (time.time() - 60, time.time() - 60))
+
+    def bodies() -> list[str]:
+        with sqlite3.connect(root / ".briefing-cache/cache.sqlite3") as db:
+            return [sha for (sha,) in db.execute("SELECT sha FROM bodies ORDER BY sha")]
+
+    settle()
+    assert cli("build", "--now", "2022-05-01").status == 0
+    shared = bodies()
+    assert len(shared) == 1
+    (root / "content/a.md").write_text(story.format(title="A", hour="08") + "A line more.\n")
+    settle()
+    assert cli("build", "--now", "2022-05-01").status == 0
+    assert set(shared) < set(bodies()) and len(bodies()) == 2  # b's body stays beside a's new one
+    (root / "content/b.md").unlink()
+    assert cli("build", "--now", "2022-05-01").status == 0
+    assert len(bodies()) == 1 and not set(shared) & set(bodies())  # b went: no article uses the old one
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [
