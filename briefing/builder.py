@@ -231,7 +231,9 @@ def _plan(run: _Run, store: Store, token: str, manifest: dict[str, Entry]) -> _P
         if quick is not None:
             clock.lap("quick")
             return _Plan(quick.pages, quick.snapshot, tuple(quick.warnings), len(quick.changed), quick)
-    loaded = load_articles(config, store, run.stamps, options.parallel)
+    loaded = load_articles(
+        config, store, run.stamps, options.parallel, bodies=lambda source: options.drafts or not source.draft
+    )
     images.prune(config, (source.picture for source in loaded.articles))  # every article read: the rest can go
     clock.lap("load")
     sources = [s for s in loaded.articles if options.drafts or not s.draft]

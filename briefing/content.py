@@ -25,6 +25,9 @@ from .text import describe_removed, remove_controls, slugify
 from .workers import count, forked_pool
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .markup import Body
     from .state.cache import Store
 
 KNOWN_KEYS = frozenset(
@@ -171,9 +174,14 @@ def load_articles(
     store: Store | None = None,
     stamps: dict[str, str | None] | None = None,
     parallel: bool = True,
+    bodies: Callable[[ArticleSource], bool] | None = None,
 ) -> Loaded:
     """Read every article under content/ (from the store when its file is unchanged); raise one
-    BriefingError listing every problem. `stamps` (file -> `file_stamp`) saves a second walk."""
+    BriefingError listing every problem. `stamps` (file -> `file_stamp`) saves a second walk.
+    `bodies` says which articles the build shows: when there are many files to parse, the
+    workers that parse them also render the Markdown of those it accepts that the store lacks,
+    and the bodies go into the store (one pass over the files, not two, and no Markdown text
+    sent back and forth)."""
     if store is None:
         from .state.cache import Store  # the cache imports this module's classes to pickle them
 
@@ -192,7 +200,11 @@ def load_articles(
             unread.append(key)
     pictured = photo_folders(unread)
     photos = [os.path.dirname(key) in pictured for key in unread]
-    for key, parsed in zip(unread, _parse_all(config, unread, parallel, photos), strict=True):
+    wanted = None if bodies is None else _Wanted(bodies, frozenset(store.body_shas()))
+    results, rendered = _parse_all(config, unread, parallel, photos, wanted)
+    for sha, body in rendered.items():
+        store.put_body(sha, body)
+    for key, parsed in zip(unread, results, strict=True):
         if isinstance(parsed, BriefingError):
             problems.extend(parsed.problems)
             del by_path[key]
@@ -212,24 +224,70 @@ PARALLEL_FROM = 200  # files to parse before it pays to start worker processes
 PHOTOS_PARALLEL_FROM = 2  # or photos beside them: a photo's renditions take half a second
 
 
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """Which parsed articles' bodies a parsing worker renders: those the build shows, and whose
+    rendering the store does not hold."""
+
+    shown: Callable[[ArticleSource], bool]
+    known: frozenset[str]  # the body hashes in the store
+
+    def __call__(self, source: ArticleSource) -> bool:
+        return source.body_sha not in self.known and self.shown(source)
+
+
 def _parse_all(
-    config: SiteConfig, keys: list[str], parallel: bool, photos: list[bool] | None = None
-) -> list[Parsed | BriefingError]:
+    config: SiteConfig,
+    keys: list[str],
+    parallel: bool,
+    photos: list[bool] | None = None,
+    wanted: _Wanted | None = None,
+) -> tuple[list[Parsed | BriefingError], dict[str, Body]]:
     """Each file parsed (its photo made into renditions), or its error: on every core when
-    there are many, or photos beside some (`photos`: whether each has), dealt out evenly."""
+    there are many, or photos beside some (`photos`: whether each has), dealt out evenly. On
+    every core, the bodies `wanted` are rendered too (by body hash; the articles then come
+    without their Markdown text, the store having its rendering)."""
     workers = count(parallel)
     heavy = photos or [False] * len(keys)
     if (len(keys) < PARALLEL_FROM and sum(heavy) < PHOTOS_PARALLEL_FROM) or workers < 2:
-        return _parse_chunk(config, keys)
+        return _parse_chunk(config, keys), {}
     order = sorted(range(len(keys)), key=lambda i: not heavy[i])  # the photos' articles first, in turn
     shares = [order[w::workers] for w in range(workers)]
-    with forked_pool(workers) as pool:
-        results = list(pool.map(_parse_chunk, [config] * workers, [[keys[i] for i in share] for share in shares]))
+    with forked_pool(workers, _want, (wanted,)) as pool:
+        results = list(pool.map(_parse_and_render, [config] * workers, [[keys[i] for i in share] for share in shares]))
     parsed: list[Parsed | BriefingError] = [BriefingError(())] * len(keys)
-    for share, result in zip(shares, results, strict=True):
+    bodies: dict[str, Body] = {}
+    for share, (result, rendered) in zip(shares, results, strict=True):
+        bodies.update(rendered)
         for index, item in zip(share, result, strict=True):
             parsed[index] = item
-    return parsed
+    return parsed, bodies
+
+
+_WANTED: list[_Wanted | None] = []  # set once in each forked worker process, by _want
+
+
+def _want(wanted: _Wanted | None) -> None:
+    _WANTED.append(wanted)
+
+
+def _parse_and_render(config: SiteConfig, keys: list[str]) -> tuple[list[Parsed | BriefingError], dict[str, Body]]:
+    from .markup import make_markdown, render_body
+
+    parsed = _parse_chunk(config, keys)
+    wanted, md = _WANTED[0], None
+    bodies: dict[str, Body] = {}
+    if wanted is None:
+        return parsed, bodies
+    for index, item in enumerate(parsed):
+        if isinstance(item, BriefingError) or not wanted(item[0]):
+            continue
+        source = item[0]
+        if source.body_sha not in bodies:
+            md = md or make_markdown()
+            bodies[source.body_sha] = render_body(md, source.body)
+        parsed[index] = (replace(source, body=""), item[1])
+    return parsed, bodies
 
 
 def _parse_chunk(config: SiteConfig, keys: list[str]) -> list[Parsed | BriefingError]:

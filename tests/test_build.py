@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -470,3 +471,30 @@ def test_a_date_without_a_time_shows_no_time_and_a_credit_needs_its_image(site, 
     assert "Friday 29 April 2022, 09:30 BST" in pictured
     assert '<figcaption><span class="credit">Image: Reuters</span></figcaption>' in pictured
     assert "Saturday 30 April 2022, 09:15 BST</time>: Fixed." in pictured  # a correction's time has its zone
+
+
+@pytest.mark.parametrize("drafts", [False, True], ids=["drafts left out", "drafts built"])
+def test_a_site_parsed_and_rendered_on_every_core_is_the_site_built_in_one_process(tmp_path: Path, drafts) -> None:
+    """From 200 files to parse, the workers that parse them render their Markdown too (and
+    drafts' only when drafts are built): the same bytes as one process parsing, then rendering."""
+    from conftest import write_tree
+
+    files = {
+        f"content/2022/04/{1 + i % 28:02}/story-{i:03}.md": (
+            f"---\ntitle: Story {i}\ndate: 2022-04-{1 + i % 28:02}T{6 + i % 12:02}:00\n"
+            f"tags: [Topic {i % 7}]\n{'draft: true' if i % 50 == 3 else ''}\n---\n"
+            + ("A body two stories share, *word for word*.\n" if i in (10, 11) else f'Story {i}: "quoted" -- dashed.\n')
+        )
+        for i in range(240)
+    }
+    outputs = []
+    for parallel in (True, False):
+        root = write_tree(tmp_path / f"site-{parallel}", files)
+        config = load_config(root)
+        options = BuildOptions(out_dir=root / "public", now=parse_when("2022-05-01", config.zone), drafts=drafts)
+        report = build(config, replace(options, parallel=parallel))
+        assert report.rendered == report.pages
+        outputs.append({name: data for name, (data, _) in snapshot(root / "public").items()})
+    assert outputs[0] == outputs[1]
+    assert ("2022/04/04/story-3/index.html" in outputs[0]) is drafts
+    assert len(outputs[0]) > 300

@@ -296,6 +296,14 @@ class Store:
         self._bodies[sha] = body
         self._new_bodies.add(sha)
 
+    def body_shas(self) -> set[str]:
+        """The hash of every body held, in memory or on disk."""
+        shas = set(self._bodies)
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                shas.update(sha for (sha,) in self._db.execute("SELECT sha FROM bodies"))
+        return shas
+
     def keep_bodies(self, shas: set[str]) -> None:
         """Forget bodies no article uses any more, in memory (the file is pruned by `flush`)."""
         for sha in set(self._bodies) - shas:
