@@ -120,8 +120,14 @@ class Layered(Generic[V]):
             delta_token, changed = read_pickle(self.delta, self._decode)
         except UNREADABLE:
             delta_token, changed = "", {}
-        merged = {**rows, **changed} if delta_token == token else rows
-        return token, {key: row for key, row in merged.items() if row is not None}  # None: the row went
+        merged = dict(rows)  # one copy: `rows` may be what `read_pickle` keeps for the next build
+        if delta_token == token:
+            for key, row in changed.items():
+                if row is None:  # the row went
+                    merged.pop(key, None)
+                else:
+                    merged[key] = row
+        return token, merged
 
     def save(self, token: str, rows: dict[str, V]) -> None:
         """Write the whole table."""
