@@ -200,7 +200,10 @@ def load_articles(
             unread.append(key)
     pictured = photo_folders(unread)
     photos = [os.path.dirname(key) in pictured for key in unread]
-    wanted = None if bodies is None else _Wanted(bodies, frozenset(store.body_shas()))
+
+    def wanted() -> _Wanted | None:  # asked only when the files are parsed on every core
+        return None if bodies is None else _Wanted(bodies, frozenset(store.body_shas()))
+
     results, rendered = _parse_all(config, unread, parallel, photos, wanted)
     for sha, body in rendered.items():
         store.put_body(sha, body)
@@ -241,19 +244,19 @@ def _parse_all(
     keys: list[str],
     parallel: bool,
     photos: list[bool] | None = None,
-    wanted: _Wanted | None = None,
+    wanted: Callable[[], _Wanted | None] = lambda: None,
 ) -> tuple[list[Parsed | BriefingError], dict[str, Body]]:
     """Each file parsed (its photo made into renditions), or its error: on every core when
     there are many, or photos beside some (`photos`: whether each has), dealt out evenly. On
-    every core, the bodies `wanted` are rendered too (by body hash; the articles then come
-    without their Markdown text, the store having its rendering)."""
+    every core, the bodies `wanted()` accepts are rendered too (by body hash; those articles
+    then come without their Markdown text, the store having its rendering)."""
     workers = count(parallel)
     heavy = photos or [False] * len(keys)
     if (len(keys) < PARALLEL_FROM and sum(heavy) < PHOTOS_PARALLEL_FROM) or workers < 2:
         return _parse_chunk(config, keys), {}
     order = sorted(range(len(keys)), key=lambda i: not heavy[i])  # the photos' articles first, in turn
     shares = [order[w::workers] for w in range(workers)]
-    with forked_pool(workers, _want, (wanted,)) as pool:
+    with forked_pool(workers, _want, (wanted(),)) as pool:
         results = list(pool.map(_parse_and_render, [config] * workers, [[keys[i] for i in share] for share in shares]))
     parsed: list[Parsed | BriefingError] = [BriefingError(())] * len(keys)
     bodies: dict[str, Body] = {}
@@ -272,6 +275,7 @@ def _want(wanted: _Wanted | None) -> None:
 
 
 def _parse_and_render(config: SiteConfig, keys: list[str]) -> tuple[list[Parsed | BriefingError], dict[str, Body]]:
+    """A worker's share of the files parsed, and the bodies it was asked for rendered."""
     from .markup import make_markdown, render_body
 
     parsed = _parse_chunk(config, keys)
