@@ -6,6 +6,8 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import photos
 import pytest
-from conftest import FIXTURE_NOW, FIXTURES, snapshot
+from conftest import FIXTURE_NOW, FIXTURES, ROOT, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -638,3 +640,20 @@ def test_a_story_far_down_a_tag_whose_weight_changes_gets_its_new_related_list(f
     assert report.quick and oldest in report.rendered_files
     assert (public / oldest).read_bytes() == before
     assert _files(public) == _clean_build(fixture_site, options.now)
+
+
+def test_a_full_build_leaves_no_cache_log_for_the_next_process_to_read(tmp_path: Path) -> None:
+    """A full build's cache writes (here 520 articles and their bodies) leave SQLite's
+    write-ahead log empty, so the next process does not read it all back. A real process: the
+    command line leaves with os._exit, which closes no connection (closing would fold the log
+    in)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import generate
+
+    site = tmp_path / "site"
+    generate(520, site)
+    command = [sys.executable, str(ROOT / "build.py"), "--site", str(site), "build", "--now", "2023-06-01"]
+    subprocess.run(command, check=True, capture_output=True)
+    log = site / ".briefing-cache/cache.sqlite3-wal"
+    assert (site / ".briefing-cache/cache.sqlite3").stat().st_size > 1_000_000
+    assert not log.exists() or log.stat().st_size == 0

@@ -91,6 +91,7 @@ def read_pickle(path: Path, decode: Callable[[Any], Any]) -> Any:
 
 
 COMPACT_FROM = 500  # rows in a delta before it may be folded into the whole table
+CHECKPOINT_FROM = 1000  # rows written by one flush from which the log is emptied after it
 
 
 class Layered(Generic[V]):
@@ -411,6 +412,11 @@ class Store:
                     " (SELECT 1 FROM articles WHERE articles.body_sha = bodies.sha)",
                     ((sha,) for sha in sorted(self._orphans)),
                 )
+            if len(self._new_articles) + len(self._new_bodies) + len(self._new_fragments) >= CHECKPOINT_FROM:
+                # Empty the write-ahead log now: left as large as a full build's writes (the
+                # cache of 10,000 articles: 95 MB), it is read whole by the next process to
+                # open the cache, a tenth of a second of the next edit at 10,000, 1.5 s at 100,000.
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error:
             pass
         self._new_articles.clear()
