@@ -22,7 +22,7 @@ from .config import SiteConfig, shown_path
 from .errors import BriefingError, Problem
 from .state.stamps import photo_folders, walk
 from .text import describe_removed, remove_controls, slugify
-from .workers import count, forked_pool
+from .workers import count, forked_pool, shared
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -201,10 +201,7 @@ def load_articles(
     pictured = photo_folders(unread)
     photos = [os.path.dirname(key) in pictured for key in unread]
 
-    def wanted() -> _Wanted | None:  # asked only when the files are parsed on every core
-        return None if bodies is None else _Wanted(bodies, frozenset(store.body_shas()))
-
-    results, rendered = _parse_all(config, unread, parallel, photos, wanted)
+    results, rendered = _parse_all(config, unread, parallel, photos, bodies, store)
     for sha, body in rendered.items():
         store.put_body(sha, body)
     for key, parsed in zip(unread, results, strict=True):
@@ -244,34 +241,29 @@ def _parse_all(
     keys: list[str],
     parallel: bool,
     photos: list[bool] | None = None,
-    wanted: Callable[[], _Wanted | None] = lambda: None,
+    bodies: Callable[[ArticleSource], bool] | None = None,
+    store: Store | None = None,
 ) -> tuple[list[Parsed | BriefingError], dict[str, Body]]:
     """Each file parsed (its photo made into renditions), or its error: on every core when
     there are many, or photos beside some (`photos`: whether each has), dealt out evenly. On
-    every core, the bodies `wanted()` accepts are rendered too (by body hash; those articles
-    then come without their Markdown text, the store having its rendering)."""
+    every core, the bodies of the articles `bodies` accepts and the `store` lacks are rendered
+    too (by body hash; those articles then come without their Markdown text)."""
     workers = count(parallel)
     heavy = photos or [False] * len(keys)
     if (len(keys) < PARALLEL_FROM and sum(heavy) < PHOTOS_PARALLEL_FROM) or workers < 2:
         return _parse_chunk(config, keys), {}
     order = sorted(range(len(keys)), key=lambda i: not heavy[i])  # the photos' articles first, in turn
     shares = [order[w::workers] for w in range(workers)]
-    with forked_pool(workers, _want, (wanted(),)) as pool:
+    wanted = None if bodies is None or store is None else _Wanted(bodies, frozenset(store.body_shas()))
+    with forked_pool(workers, wanted) as pool:
         results = list(pool.map(_parse_and_render, [config] * workers, [[keys[i] for i in share] for share in shares]))
     parsed: list[Parsed | BriefingError] = [BriefingError(())] * len(keys)
-    bodies: dict[str, Body] = {}
-    for share, (result, rendered) in zip(shares, results, strict=True):
-        bodies.update(rendered)
+    rendered: dict[str, Body] = {}
+    for share, (result, made) in zip(shares, results, strict=True):
+        rendered.update(made)
         for index, item in zip(share, result, strict=True):
             parsed[index] = item
-    return parsed, bodies
-
-
-_WANTED: list[_Wanted | None] = []  # set once in each forked worker process, by _want
-
-
-def _want(wanted: _Wanted | None) -> None:
-    _WANTED.append(wanted)
+    return parsed, rendered
 
 
 def _parse_and_render(config: SiteConfig, keys: list[str]) -> tuple[list[Parsed | BriefingError], dict[str, Body]]:
@@ -279,7 +271,8 @@ def _parse_and_render(config: SiteConfig, keys: list[str]) -> tuple[list[Parsed 
     from .markup import make_markdown, render_body
 
     parsed = _parse_chunk(config, keys)
-    wanted, md = _WANTED[0], None
+    wanted: _Wanted | None = shared()
+    md = None
     bodies: dict[str, Body] = {}
     if wanted is None:
         return parsed, bodies

@@ -24,7 +24,7 @@ from .pages import Page
 from .render import Templates
 from .site import Briefing, Card
 from .state.manifest import Entry
-from .workers import count, forked_pool
+from .workers import count, forked_pool, shared
 
 STAGED_SUFFIX = ".briefing-tmp"
 
@@ -201,7 +201,7 @@ def _render_all(
             if progress:
                 progress(done, len(todo))
         return
-    with forked_pool(workers, _adopt, (job,)) as pool:
+    with forked_pool(workers, job) as pool:
         futures = [pool.submit(_render_in_worker, chunk) for chunk in chunks]
         for future, chunk in zip(futures, chunks, strict=True):
             rendered, made = future.result()
@@ -213,17 +213,11 @@ def _render_all(
                 progress(done, len(todo))
 
 
-_WORKER_JOB: list[_Job] = []  # set once in each forked worker process, by _adopt
-
-
-def _adopt(job: _Job) -> None:
-    _WORKER_JOB.append(job)
-
-
 def _render_in_worker(indices: list[int]) -> tuple[list[Rendered], dict[str, tuple[str, str, str]]]:
     """The chunk's pages, and the fragments made for them (for the build to keep)."""
-    templates = _WORKER_JOB[0].templates
-    rendered = list(_render_chunk(_WORKER_JOB[0], indices))
+    job: _Job = shared()
+    templates = job.templates
+    rendered = list(_render_chunk(job, indices))
     made, templates.made = templates.made, {}
     return rendered, made
 

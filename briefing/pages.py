@@ -17,7 +17,7 @@ from typing import Any
 from .config import SiteConfig, shown_path
 from .content import PlainPage
 from .errors import BriefingError, Problem
-from .site import Card, Site, TagRef
+from .site import Card, Site, TagRef, url_clash
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +75,7 @@ def plan(
     for page in pages:
         other = seen.setdefault(page.url, page)
         if other is not page:
-            problems.append(
-                Problem(
-                    page.origin,
-                    None,
-                    f"would write {page.url}, as {other.origin} does too",
-                    "give one of them another slug",
-                )
-            )
+            problems.append(url_clash(page.origin, page.url, other.origin))
     if problems:
         raise BriefingError(problems)
     return pages

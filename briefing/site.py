@@ -224,11 +224,14 @@ def _one_url_each(published: list[ArticleSource]) -> None:
         url = article_url(source.date, source.slug)
         other = seen.setdefault(url, source.path)
         if other != source.path:
-            problems.append(
-                Problem(source.path, None, f"would write {url}, as {other} does too", "give one of them another slug")
-            )
+            problems.append(url_clash(source.path, url, other))
     if problems:
         raise BriefingError(problems)
+
+
+def url_clash(origin: str, url: str, other: str) -> Problem:
+    """The problem of a source (`origin`) that would write a URL another already writes."""
+    return Problem(origin, None, f"would write {url}, as {other} does too", "give one of them another slug")
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,31 +25,36 @@ def count(parallel: bool) -> int:
 
 
 @contextmanager
-def forked_pool(
-    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
-) -> Iterator[ProcessPoolExecutor]:
-    """A pool of forked workers. Everything the build holds is frozen out of the cycle
-    collector's reach first: a worker's collector walking the inherited objects would copy every
-    page of them, and each worker would grow to the size of the build."""
+def forked_pool(workers: int, share: Any = None) -> Iterator[ProcessPoolExecutor]:
+    """A pool of forked workers, each holding `share` (what the build hands them, inherited by
+    the fork, never pickled; a worker reads it with `shared()`). Everything the build holds is
+    frozen out of the cycle collector's reach first: a worker's collector walking the
+    inherited objects would copy every page of them, and each worker would grow to the size
+    of the build."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # with multiprocessing: not for a build that forks none
 
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start, initargs=(initializer, initargs)
-        ) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(share,)) as pool:
             yield pool
     finally:
         gc.unfreeze()
 
 
-def _start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+_SHARED: list[Any] = [None]  # in a worker, what `forked_pool` was given
+
+
+def shared() -> Any:
+    """In a forked worker, what the build handed its pool."""
+    return _SHARED[0]
+
+
+def _start(share: Any) -> None:
     parent_death_signal()
     gc.enable()  # forked from a build that turned the collector off; a worker makes much garbage
-    if initializer is not None:
-        initializer(*initargs)
+    _SHARED[0] = share
 
 
 def parent_death_signal() -> None:

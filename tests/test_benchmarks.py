@@ -14,9 +14,9 @@ import run  # noqa: E402
 def test_peak_memory_is_the_childs_own_and_its_workers_not_the_benchmarks() -> None:
     held = b"x" * (400 * 1024 * 1024)  # the benchmark holding a corpus, resident
     small = run.run_process([sys.executable, "-c", "pass"])[1]
-    grown = [sys.executable, "-c", "x = bytearray(120 * 1024 * 1024); import time; time.sleep(0.1)"]
+    grown = [sys.executable, "-c", "x = bytearray(120 * 1024 * 1024); import time; time.sleep(0.5)"]
     own = run.run_process(grown)[1]
-    forked = "import os, time\nif os.fork() == 0:\n    x = bytearray(250 * 1024 * 1024); time.sleep(0.1); os._exit(0)\nos.wait()"
+    forked = "import os, time\nif os.fork() == 0:\n    x = bytearray(250 * 1024 * 1024); time.sleep(0.5); os._exit(0)\nos.wait()"
     worker = run.run_process([sys.executable, "-c", forked])[1]
     assert len(held) and small < 60
     assert 120 <= own < 200

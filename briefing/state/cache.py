@@ -174,8 +174,8 @@ class Store:
         self._new_articles: set[str] = set()
         self._new_bodies: set[str] = set()
         # bodies that may be unused once flushed: those of articles forgotten, or stored again,
-        # since the last flush (looked up in the table), and those rendered for an article that
-        # is not stored (a file still being written)
+        # since the last flush (looked up in the table), and those rendered now for no article
+        # stored now (a file still being written, say)
         self._orphans: set[str] = set()
         self._db: sqlite3.Connection | None = None
         # articles as stored, not yet unpickled: all of them once a build asks for many (None
@@ -382,7 +382,8 @@ class Store:
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._orphans.update(self._body_shas(self._db, sorted(self._new_articles)), self._new_bodies)
+                stored = {entry[1].body_sha for p in self._new_articles if (entry := self._articles.get(p)) is not None}
+                self._orphans.update(self._body_shas(self._db, sorted(self._new_articles)), self._new_bodies - stored)
                 # generators, not lists: ten thousand pickled bodies are never all in memory at once
                 self._db.executemany(
                     "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
