@@ -6,6 +6,7 @@ Everything a template may show is collected here, before any template runs. List
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -517,18 +518,22 @@ def _related(
     only the RELATED_WINDOW articles on either side in each shared tag are considered, which
     keeps this linear in the number of articles and makes an article's list depend only on its
     neighbours in its tags and on its tags' weights."""
+    if only is not None and not only:
+        return {}
     rank = {a.url: i for i, a in enumerate(articles)}  # 0 is the newest
-    members = {name: [rank[card.url] for card in cards] for name, cards in by_tag.items()}
-    position = {name: {r: i for i, r in enumerate(ranks)} for name, ranks in members.items()}
+    chosen = [(i, a) for i, a in enumerate(articles) if only is None or a.url in only]
+    # the ranks of each tag's articles (ascending: a tag lists its articles in the site's
+    # order), of only the tags the chosen articles carry
+    members = {
+        name: [rank[card.url] for card in by_tag[name]] for name in {ref.name for _, a in chosen for ref in a.tags}
+    }
     weight = {name: tag_weight(len(ranks)) for name, ranks in members.items()}
     related: dict[str, tuple[Card, ...]] = {}
-    for here, article in enumerate(articles):
-        if only is not None and article.url not in only:
-            continue
+    for here, article in chosen:
         score: dict[int, int] = {}
         for ref in article.tags:
             ranks = members[ref.name]
-            at = position[ref.name][here]
+            at = bisect.bisect_left(ranks, here)
             for other in ranks[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
                 score[other] = score.get(other, 0) + weight[ref.name]
         score.pop(here, None)
