@@ -11,11 +11,14 @@ import contextlib
 import copyreg
 import dataclasses
 import operator
+import os
 import pickle
 import sqlite3
+import struct
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar
 
 import markdown
 
@@ -71,7 +74,11 @@ def write_pickle(path: Path, data: Any, kept: Any) -> None:
     """Pickle data to path atomically, and keep `kept` (what data decodes to) for `read_pickle`. A
     watching process then never reads back the files only it writes (builds into one output
     folder hold its lock, so no other process writes them meanwhile)."""
-    write_atomic(path, pickle.dumps(data, protocol=5))
+    _write_kept(path, lambda handle: pickle.dump(data, handle, protocol=5), kept)
+
+
+def _write_kept(path: Path, write: Callable[[BinaryIO], object], kept: Any) -> None:
+    write_atomic(path, write)
     signature = _signature(path)
     if signature is not None:
         _MEMO[path] = (signature, kept)
@@ -79,12 +86,16 @@ def write_pickle(path: Path, data: Any, kept: Any) -> None:
 
 def read_pickle(path: Path, decode: Callable[[Any], Any]) -> Any:
     """What `write_pickle` kept for path when the file is still that one, else decode(its pickle)."""
+    return _read_kept(path, lambda handle: decode(pickle.load(handle)))
+
+
+def _read_kept(path: Path, read: Callable[[BinaryIO], Any]) -> Any:
     signature = _signature(path)
     kept = _MEMO.get(path)
     if kept is not None and kept[0] == signature:
         return kept[1]
     with open(path, "rb") as handle:
-        value = decode(pickle.load(handle))
+        value = read(handle)
     if signature is not None:
         _MEMO[path] = (signature, value)
     return value
@@ -163,6 +174,134 @@ class Layered(Generic[V]):
         """Delete both files."""
         self.path.unlink(missing_ok=True)
         self.delta.unlink(missing_ok=True)
+
+
+class Blobs:
+    """Byte strings by number (0 to len - 1): those of the whole table on disk (`BlobTable`),
+    read one at a time as they are asked for, under those put since. A quick build asks for a
+    few hundred of 120,000, so it neither reads nor holds the rest."""
+
+    __slots__ = ("_count", "_read", "_put")
+
+    def __init__(self, count: int, read: Callable[[int], bytes], put: Mapping[int, bytes] | None = None) -> None:
+        self._count, self._read, self._put = count, read, dict(put or {})
+
+    @classmethod
+    def of(cls, blobs: list[bytes]) -> Blobs:
+        return cls(len(blobs), blobs.__getitem__)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, number: int) -> bytes:
+        if not 0 <= number < self._count:
+            raise IndexError(number)
+        put = self._put.get(number)
+        return put if put is not None else self._read(number)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Blobs.of, ([self[n] for n in range(self._count)],))
+
+    def with_put(self, blobs: Mapping[int, bytes], count: int) -> Blobs:
+        """These with `blobs` put in (numbers from len up add to them), `count` long."""
+        return Blobs(count, self._read, {**self._put, **blobs})
+
+
+class BlobTable:
+    """A `Blobs` table in two files: the whole of it, written by full builds, and the blobs put
+    since (`.delta`), written by quick ones, each carrying the token of the build that wrote the
+    whole (as `Layered`). The whole file is a header (the offset of each blob) and the blobs one
+    after another: loading it reads the header only."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        self.path, self.delta = path, path.with_name(path.name + ".delta")
+        self.version = version
+
+    def load(self) -> tuple[str, Blobs] | None:
+        """(token, blobs), or None when there is no whole table (or it cannot be read)."""
+        try:
+            token, whole = _read_kept(self.path, self._open)
+        except UNREADABLE:
+            return None
+        try:
+            delta_token, count, put = read_pickle(self.delta, self._decode_delta)
+        except UNREADABLE:
+            delta_token = ""
+        if delta_token != token:
+            return token, whole
+        return token, whole.with_put(put, count)
+
+    def _open(self, handle: BinaryIO) -> tuple[str, Blobs]:
+        (size,) = struct.unpack("<Q", handle.read(8))
+        version, token, offsets_bytes = pickle.loads(handle.read(size))
+        if version != self.version:
+            raise ValueError("another version")
+        offsets = array("Q")
+        offsets.frombytes(offsets_bytes)
+        start = 8 + size
+        if os.fstat(handle.fileno()).st_size != start + offsets[-1]:
+            raise ValueError("the table was cut short")
+        fd = os.dup(handle.fileno())  # kept open: the blobs are read from this file, even once replaced
+        reader = _BlobReader(fd, start, offsets)
+        return token, Blobs(len(offsets) - 1, reader.read)
+
+    def _decode_delta(self, data: Any) -> tuple[str, int, dict[int, bytes]]:
+        version, token, count, put = data
+        if version != self.version:
+            raise ValueError("another version")
+        return token, count, put
+
+    def save(self, token: str, blobs: Blobs) -> None:
+        """Write the whole table."""
+        self.delta.unlink(missing_ok=True)
+        items = [blobs[n] for n in range(len(blobs))]
+        offsets = array("Q", [0])
+        for item in items:
+            offsets.append(offsets[-1] + len(item))
+        header = pickle.dumps((self.version, token, offsets.tobytes()), protocol=5)
+
+        def write(handle: BinaryIO) -> None:
+            handle.write(struct.pack("<Q", len(header)) + header)
+            for item in items:
+                handle.write(item)
+
+        _write_kept(self.path, write, (token, Blobs.of(items)))
+
+    def save_changes(self, token: str, put: Mapping[int, bytes], blobs: Blobs) -> None:
+        """Write the blobs put now (and those put before them since the whole was written), or
+        the whole table once they are more than a quarter of it (as `Layered.save_changes`)."""
+        try:
+            delta_token, _, earlier = read_pickle(self.delta, self._decode_delta)
+        except UNREADABLE:
+            delta_token, earlier = token, {}
+        rows = {**earlier, **put} if delta_token == token else dict(put)
+        if len(rows) > COMPACT_FROM and len(rows) * 4 > len(blobs):
+            self.save(token, blobs)
+            return
+        data = (self.version, token, len(blobs), rows)
+        write_pickle(self.delta, data, (token, len(blobs), rows))
+
+    def remove(self) -> None:
+        """Delete both files."""
+        self.path.unlink(missing_ok=True)
+        self.delta.unlink(missing_ok=True)
+
+
+class _BlobReader:
+    """Reads blob n from an open file: its bytes from offsets[n] to offsets[n + 1]."""
+
+    def __init__(self, fd: int, start: int, offsets: array[int]) -> None:
+        self.fd, self.start, self.offsets = fd, start, offsets
+
+    def read(self, number: int) -> bytes:
+        begin, end = self.offsets[number], self.offsets[number + 1]
+        data = os.pread(self.fd, end - begin, self.start + begin)
+        if len(data) != end - begin:
+            raise EOFError("the table was cut short")
+        return data
+
+    def __del__(self) -> None:
+        os.close(self.fd)
 
 
 class Store:

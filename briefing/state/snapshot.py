@@ -53,9 +53,9 @@ from ..site import (
     related_of,
     tag_weight,
 )
-from .cache import UNREADABLE, Layered, Store, read_pickle, register_compact, write_pickle
+from .cache import UNREADABLE, Blobs, BlobTable, Layered, Store, read_pickle, register_compact, write_pickle
 
-SNAPSHOT_VERSION = 14
+SNAPSHOT_VERSION = 15
 _DAY = re.compile(r"/\d{4}/\d\d/\d\d/")  # an edition's URL
 
 
@@ -112,8 +112,8 @@ class Snapshot:
     now: datetime  # the site's published articles and news window are the same until valid_until
     valid_until: datetime | None
     # a recipe for each page that shows cards or holds articles, each pickled on its own: a
-    # quick build unpickles the few it needs, not all 13,000
-    recipes: tuple[bytes, ...]
+    # quick build reads and unpickles the few it needs, not all 120,000
+    recipes: Blobs
     urls: tuple[str, ...]  # the URL of each recipe's page, in the same order
     keys: tuple[str, ...]  # and its key (`Page.key`): a page planned again with the same key is as it was
     # article path -> the recipes (by their place in `recipes`) of the pages holding it whole,
@@ -181,7 +181,7 @@ def take(
         settings=settings,
         now=now,
         valid_until=valid_until,
-        recipes=tuple(recipes),
+        recipes=Blobs.of(recipes),
         urls=tuple(urls),
         keys=tuple(keys),
         whole={p: tuple(f) for p, f in whole.items()},
@@ -587,7 +587,12 @@ def _replan(
     changed, those of pages that went emptied, and the references from articles to them
     moved along; and the numbers of the recipes changed."""
     at = {url: number for number, url in enumerate(snapshot.urls)}
-    recipes, urls, keys = list(snapshot.recipes), list(snapshot.urls), list(snapshot.keys)
+    urls, keys = list(snapshot.urls), list(snapshot.keys)
+    made: dict[int, bytes] = {}  # the recipes made again, or added, by number
+
+    def recipe(number: int) -> bytes:
+        return made[number] if number in made else snapshot.recipes[number]
+
     whole, shown = dict(snapshot.whole), dict(snapshot.shown)
     tables = {"whole": whole, "shown": shown}
     moved: dict[tuple[str, str], tuple[set[int], set[int]]] = {}  # (table, path) -> (numbers gone, come)
@@ -598,7 +603,7 @@ def _replan(
     def forget(number: int) -> None:  # the recipe's references, as they were
         old_held: set[str] = set()
         old_showing: set[str] = set()
-        _references(pickle.loads(recipes[number]).context, old_held, old_showing)
+        _references(pickle.loads(recipe(number)).context, old_held, old_showing)
         for path in old_held:
             move("whole", path, number, False)
         for path in old_showing:
@@ -611,7 +616,7 @@ def _replan(
         number = at.pop(url, None)
         if number is not None:
             forget(number)
-            recipes[number], urls[number], keys[number] = pickle.dumps(None), "", ""
+            made[number], urls[number], keys[number] = pickle.dumps(None), "", ""
             changed.add(number)
     for page in pages:
         added += page.file not in written
@@ -624,15 +629,12 @@ def _replan(
         if number is None:
             if not (held or showing):
                 continue
-            number = at[page.url] = len(recipes)
-            recipes.append(b"")
+            number = at[page.url] = len(urls)
             urls.append(page.url)
             keys.append("")
         else:
             forget(number)
-        recipes[number] = pickle.dumps(
-            Recipe(page.url, page.template, page.origin, page.origin_line, context), protocol=5
-        )
+        made[number] = pickle.dumps(Recipe(page.url, page.template, page.origin, page.origin_line, context), protocol=5)
         keys[number] = page.key
         changed.add(number)
         for path in held:
@@ -648,7 +650,7 @@ def _replan(
             table.pop(path, None)
     grown = replace(
         snapshot,
-        recipes=tuple(recipes),
+        recipes=snapshot.recipes.with_put(made, len(urls)),
         urls=tuple(urls),
         keys=tuple(keys),
         whole=whole,
@@ -685,9 +687,9 @@ def _marks(path: Path) -> Layered[Mark]:
     return Layered(path.with_suffix(".marks"), SNAPSHOT_VERSION, tuple, lambda row: Mark(*row))
 
 
-def _recipes(path: Path) -> Layered[bytes]:
-    """The recipes by number (as text: the table's keys), each pickled on its own."""
-    return Layered(path.with_suffix(".recipes"), SNAPSHOT_VERSION, bytes, bytes)
+def _recipes(path: Path) -> BlobTable:
+    """The recipes by number, each pickled on its own."""
+    return BlobTable(path.with_suffix(".recipes"), SNAPSHOT_VERSION)
 
 
 def _cards(path: Path) -> Layered[Card]:
@@ -713,10 +715,7 @@ def load(path: Path) -> Snapshot | None:
         return None
     if not marks[0] == cards[0] == recipes[0] == snapshot.token or len(recipes[1]) != len(snapshot.urls):
         return None
-    by_number = recipes[1]
-    return replace(
-        snapshot, recipes=tuple(by_number[str(n)] for n in range(len(snapshot.urls))), marks=marks[1], cards=cards[1]
-    )
+    return replace(snapshot, recipes=recipes[1], marks=marks[1], cards=cards[1])
 
 
 def forget(path: Path) -> None:
@@ -731,21 +730,17 @@ def save(path: Path, snapshot: Snapshot, quick: Quick | None = None) -> None:
     """Write the snapshot whole, or (after a quick build) only the marks, cards and recipes it
     changed (and, when pages came or went, the tables of pages)."""
     if quick is None or quick.restructured:
-        structure = replace(snapshot, recipes=(), marks={}, cards={})
+        structure = replace(snapshot, recipes=Blobs.of([]), marks={}, cards={})
         write_pickle(path, (SNAPSHOT_VERSION, structure), structure)
     token = snapshot.token
     if quick is None:
-        _recipes(path).save(token, _numbered(snapshot.recipes))
+        _recipes(path).save(token, snapshot.recipes)
         _marks(path).save(token, snapshot.marks)
         _cards(path).save(token, snapshot.cards)
     else:
         if quick.recipes:
-            recipes = {str(n): snapshot.recipes[n] for n in quick.recipes}
-            _recipes(path).save_changes(token, recipes, lambda: _numbered(snapshot.recipes))
+            recipes = {n: snapshot.recipes[n] for n in quick.recipes}
+            _recipes(path).save_changes(token, recipes, snapshot.recipes)
         marks = {key: snapshot.marks.get(key) for key in quick.changed}
         _marks(path).save_changes(token, marks, lambda: snapshot.marks)
         _cards(path).save_changes(token, {p: snapshot.cards.get(p) for p in quick.cards}, lambda: snapshot.cards)
-
-
-def _numbered(recipes: tuple[bytes, ...]) -> dict[str, bytes]:
-    return {str(n): recipe for n, recipe in enumerate(recipes)}
