@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import resource
 import sys
 import time
 from collections.abc import Iterable
@@ -74,14 +75,15 @@ class BuildReport:
 
 
 class _Clock:
-    """Logs one timed line per stage at debug level."""
+    """Logs one line per stage at debug level: its time, and the process's peak memory so far."""
 
     def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
-        log.debug("%-8s %6.0f ms", stage, (now - self.last) * 1000)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
+        log.debug("%-8s %6.0f ms %6d MB peak", stage, (now - self.last) * 1000, peak)
         self.last = now
 
 
