@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from briefing import site as site_module
 from briefing.builder import BuildOptions, build
-from briefing.config import SiteConfig, load_config
-from briefing.content import parse_when
+from briefing.config import SiteConfig, default_config, load_config
+from briefing.content import load_article, parse_when
+from briefing.markup import Body
 from briefing.pages import NEWSLETTER_FILES
 from briefing.state import cache
 from briefing.state import snapshot as delta
@@ -583,7 +584,7 @@ def test_a_macro_edit_renders_every_card_again_and_prunes_the_old_ones(fixture_s
     assert tag_pages and all("data-edited" in p.read_text() for p in tag_pages)
     assert {k: v[0] for k, v in snapshot(public).items()} == _clean_build(fixture_site, options.now)
     db = sqlite3.connect(config.cache_dir / "cache.sqlite3")
-    rows = db.execute("SELECT card, theme, html FROM fragments").fetchall()
+    rows = [(card, theme, html.decode()) for card, theme, html in db.execute("SELECT card, theme, html FROM fragments")]
     themes = {theme for _, theme, _ in rows}
     assert rows and all("data-edited" in html for _, _, html in rows) and len(themes) == 1
     assert not any("Grain" in html for _, _, html in rows)
@@ -602,6 +603,31 @@ def test_a_delta_past_a_quarter_of_its_table_is_folded_into_the_table(tmp_path: 
         assert table.delta.exists() == (start == 0)
     cache.forget_written()
     assert table.load() == ("token", rows)
+
+
+def test_writing_bodies_and_fragments_to_the_cache_leaves_their_html_as_it_was(tmp_path: Path) -> None:
+    """Pickle and SQLite, given text, keep the UTF-8 copy they make inside the string when it
+    is not ASCII (CPython's cache): a cold build's bodies and fragments took twice their
+    memory once flushed. The cache is handed bytes instead, and reads back the same text."""
+    store = Store(tmp_path / "cache")
+    article = tmp_path / "content/2023/05/01/zurich.md"
+    article.parent.mkdir(parents=True)
+    article.write_text("---\ntitle: Zürich\ndate: 2023-05-01T09:00\n---\nZürich, São Paulo and Kraków.\n")
+    source, notes = load_article(article, default_config(tmp_path))
+    store.put_article(str(article), "stamp", source, notes)
+    html = "<p>Zürich, São Paulo and Kraków: “quoted” — dashed</p>\n" * 40
+    body = Body(html, 120, "Zürich, São Paulo")
+    fragment = "<article>Kraków — “card”</article>" * 10
+    store.put_body(source.body_sha, body)
+    store.put_fragments({"key": ("card", "theme", fragment)})
+    sizes = [sys.getsizeof(text) for text in (body.html, body.lede, fragment)]
+    store.flush()
+    assert [sys.getsizeof(text) for text in (body.html, body.lede, fragment)] == sizes
+    pickle.dumps(html)
+    assert sys.getsizeof(html) > sizes[0]  # what a pickle does to such a string
+    again = Store(tmp_path / "cache")
+    assert again.body(source.body_sha) == body
+    assert again.fragments({"card"}) == {"key": fragment}
 
 
 def test_the_recipe_table_reads_back_what_it_was_given_one_blob_at_a_time(tmp_path: Path) -> None:
