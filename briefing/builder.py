@@ -82,8 +82,9 @@ class _Clock:
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
-        log.debug("%-8s %6.0f ms %6d MB peak", stage, (now - self.last) * 1000, peak)
+        if log.isEnabledFor(logging.DEBUG):
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
+            log.debug("%-8s %6.0f ms %6d MB peak", stage, (now - self.last) * 1000, peak)
         self.last = now
 
 

@@ -200,7 +200,6 @@ def load_articles(
             unread.append(key)
     pictured = photo_folders(unread)
     photos = [os.path.dirname(key) in pictured for key in unread]
-
     results, rendered = _parse_all(config, unread, parallel, photos, bodies, store)
     for sha, body in rendered.items():
         store.put_body(sha, body)

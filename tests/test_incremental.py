@@ -634,10 +634,14 @@ def test_the_recipe_table_reads_back_what_it_was_given_one_blob_at_a_time(tmp_pa
     """The recipes' table: written whole, with blobs put (changed and added) since as a delta,
     folded in past a quarter of it, and a file cut short or of another version not found."""
     table = cache.BlobTable(tmp_path / "t.recipes", 1)
+
+    def read_back() -> tuple[str, cache.Blobs]:
+        cache.forget_written()
+        return table.load() or ("", cache.Blobs.of([]))
+
     blobs = [f"recipe {n} ".encode() * (n % 7) for n in range(2400)]  # empty ones too
     table.save("token", cache.Blobs.of(blobs))
-    cache.forget_written()
-    token, loaded = table.load() or ("", cache.Blobs.of([]))
+    token, loaded = read_back()
     assert token == "token" and [loaded[n] for n in range(len(loaded))] == blobs
     with pytest.raises(IndexError):
         loaded[len(blobs)]
@@ -645,15 +649,13 @@ def test_the_recipe_table_reads_back_what_it_was_given_one_blob_at_a_time(tmp_pa
     grown = loaded.with_put(put, 2401)
     table.save_changes("token", put, grown)
     assert table.delta.exists()
-    cache.forget_written()
-    token, again = table.load() or ("", cache.Blobs.of([]))
+    token, again = read_back()
     assert [again[n] for n in range(len(again))] == [*blobs[:3], b"three", *blobs[4:], b"new"]
     assert table.path.read_bytes().count(b"three") == 0  # the whole stands: only the delta changed
     many = {n: b"x" for n in range(700)}  # past COMPACT_FROM and a quarter of the table
     table.save_changes("token", many, again.with_put(many, len(again)))
     assert not table.delta.exists()
-    cache.forget_written()
-    token, folded = table.load() or ("", cache.Blobs.of([]))
+    token, folded = read_back()
     assert folded[0] == b"x" and folded[2400] == b"new" and len(folded) == 2401
     assert pickle.loads(pickle.dumps(folded))[3] == b"x"  # pickled as its blobs
     data = table.path.read_bytes()
