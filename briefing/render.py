@@ -164,6 +164,7 @@ class Templates:
             authors=functools.partial(syndication.authors, config),
             json_feed=functools.partial(syndication.json_feed, config),
             article_ld=functools.partial(syndication.article_ld, config),
+            sitemap_urls=functools.partial(syndication.sitemap_urls, config),
             itemlist_ld=functools.partial(syndication.itemlist_ld, config),
             media=lambda image: base_path + image.lstrip("/") if image.startswith("/") else image,
             absolute_media=functools.partial(syndication.media_url, config),

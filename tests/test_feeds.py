@@ -288,3 +288,39 @@ def test_feed_links_are_made_absolute_in_tags_and_never_in_text(site, cli) -> No
     assert '&lt;a href="/embed/player/"&gt;' in html  # the code sample is as written
     assert "href='https://example.org/2022/04/29/links/'" in html  # single quotes count
     assert 'href="https://example.org/tags/"' in html
+
+
+SITEMAP_ROWS = [  # (site URL, last-modified) as a sitemap is handed them, awkward ones included
+    ("/", None),
+    ("/2022/04/29/nato-global-outlook/", datetime.fromisoformat("2022-04-29T09:30:00+01:00")),
+    ("/tags/s%C3%A3o-paulo/", datetime.fromisoformat("2022-12-31T23:59:59-03:00")),
+    ("/tags/são-paulo/page/2/", datetime.fromisoformat("2022-03-27T01:00:00+00:00")),
+    ("/search/?q=a&b=<c>", datetime.fromisoformat("2022-10-30T01:30:00+01:00")),
+    ('/quotes/"it\'s"/', None),
+    ("/two\nlines/", datetime.fromisoformat("2022-01-01T00:00:00.123456+05:45")),
+    ("relative/", datetime.fromisoformat("2022-06-01T12:00:00+14:00")),
+    ("//double/", datetime.fromisoformat("2022-06-01T12:00:00-12:00")),
+]
+
+
+@pytest.mark.parametrize("rows", [SITEMAP_ROWS, SITEMAP_ROWS[:6], SITEMAP_ROWS[:1], SITEMAP_ROWS[4:], []])
+@pytest.mark.parametrize("base_url", [BASE, "https://example.org/", "http://127.0.0.1:8000/a&b/"])
+def test_the_sitemap_writes_what_the_loop_in_its_comment_writes(tmp_path: Path, rows, base_url: str) -> None:
+    from briefing.config import load_config
+    from briefing.pages import Plain, make_page
+    from briefing.render import Templates, find_theme
+
+    (tmp_path / "site.toml").write_text(f'title = "T"\nbase_url = "{base_url}"\n', encoding="utf-8")
+    config = load_config(tmp_path)
+    templates = Templates(config, find_theme(config))
+    source = (Path(__file__).parents[1] / "templates/sitemap.xml").read_text(encoding="utf-8")
+    loop = source.split("{#", 1)[1].split("\n", 1)[1].split("#}", 1)[0]
+    head, _, tail = source.partition("{#")
+    reference = templates.env.from_string(head + loop + "</urlset>\n")
+    reference.environment.autoescape = True  # as for the .xml file
+    page = make_page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=Plain(rows))
+    written = templates.render(page)
+    assert written == reference.render(pages=Plain(rows)).encode()
+    assert written.count(b"<url>") == len(rows)
+    if rows:
+        etree.fromstring(written)  # well-formed, whatever the URLs hold
