@@ -315,9 +315,8 @@ def test_the_sitemap_writes_what_the_loop_in_its_comment_writes(tmp_path: Path, 
     templates = Templates(config, find_theme(config))
     source = (Path(__file__).parents[1] / "templates/sitemap.xml").read_text(encoding="utf-8")
     loop = source.split("{#", 1)[1].split("\n", 1)[1].split("#}", 1)[0]
-    head, _, tail = source.partition("{#")
-    reference = templates.env.from_string(head + loop + "</urlset>\n")
-    reference.environment.autoescape = True  # as for the .xml file
+    head = source.partition("{#")[0]
+    reference = templates.env.overlay(autoescape=True).from_string(head + loop + "</urlset>\n")  # as an .xml file
     page = make_page("/sitemap.xml", "sitemap.xml", "the sitemap", pages=Plain(rows))
     written = templates.render(page)
     assert written == reference.render(pages=Plain(rows)).encode()
