@@ -35,10 +35,10 @@ def absolute(config: SiteConfig, url: str) -> str:
 
 def sitemap_urls(config: SiteConfig, pages: Sequence[tuple[str, datetime | None]]) -> Markup:
     """The <url> elements of a sitemap, one per (site URL, last-modified time), byte for byte
-    what the loop in the default sitemap.xml's comment writes, in half its time: a sitemap of
-    50,000 URLs is rendered again whenever an article comes, goes or changes, and the loop
-    costs 7 µs a URL, a third of it in Jinja's loop and escaping alone."""
-    locs = [config.base_url + url.lstrip("/") for url, _ in pages]
+    what the loop in the default sitemap.xml's comment writes, in less than half its time (the
+    loop costs about 6 µs a URL, and a sitemap of 50,000 URLs is rendered again whenever an
+    article comes, goes or changes). A lastmod is an ISO time, which holds nothing to escape."""
+    locs = [absolute(config, url) for url, _ in pages]
     joined = str(markup_escape("\n".join(locs))).split("\n")  # one call escapes them all
     escaped = joined if len(joined) == len(locs) else [str(markup_escape(loc)) for loc in locs]
     parts = []
