@@ -45,7 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, default in (("site", Path(".")), ("verbose", False), ("debug", False)):
         if not hasattr(args, name):
             setattr(args, name, default)
-    logging.basicConfig(format="%(message)s", level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr)
+    # `-v` is briefing's own detail (each stage of a build, its time and memory); a library's
+    # debug lines (watchdog logs every inotify event) stay out of it
+    logging.basicConfig(format="%(message)s", level=logging.INFO, stream=sys.stderr)
+    log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     logging.getLogger("MARKDOWN").setLevel(logging.WARNING)
     try:
         return int(args.run(args) or 0)

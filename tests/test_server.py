@@ -185,6 +185,21 @@ def test_vim_style_save_is_one_rebuild(served: Serving) -> None:
     assert "Vim saved" in served.request("GET", ARTICLE_URL).read().decode()
 
 
+def test_verbose_shows_the_builds_laps_and_no_librarys_debug_lines(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "site", site)
+    server = Serving(site, "-v")
+    try:
+        server.settle()
+        edit(site / ARTICLE, "She called it", "Verbose: she called it")
+        server.wait_builds(2)
+    finally:
+        _, err = server.stop()
+    laps = [line for line in err.splitlines() if re.match(r"(scan|render|write) +\d+ ms +\d+ MB peak$", line)]
+    assert len(laps) >= 5, err  # the first build's and the rebuild's
+    assert "InotifyEvent" not in err and "in-event" not in err, err[:2000]
+
+
 def test_noise_files_alone_cause_no_rebuild(served: Serving) -> None:
     served.settle()
     before = served.builds()
