@@ -486,6 +486,8 @@ def test_chromium_picks_the_rendition_for_its_width_and_nothing_shifts(
 
     page.route("**/img/*", hold)
     page.goto(base + "/2022/04/29/nato-meets/", wait_until="domcontentloaded")
+    # DOMContentLoaded can come before the stylesheets: the layout is measured with them applied
+    page.wait_for_function("[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
     box = page.locator(".story__image img").bounding_box()
     assert box is not None and box["width"] > 300
     assert abs(box["height"] - box["width"] * 1067 / 1600) < 1.5  # the photo's shape, before a byte of it
