@@ -65,8 +65,12 @@ def linking_to(config: SiteConfig, entries: dict[str, Entry], gone: set[str], na
         return set()
     # what every spelling of such a link holds: a page holding none cannot have one, and the
     # substring search is many times faster than the patterns'
-    cores = {core for name in gone for core in _cores(name, "")}
-    cores.update(core for name in narrowed for core in _cores(name, "#?"))
+    cores = fewest(
+        {
+            *(core for name in gone for core in _cores(name, "")),
+            *(core for name in narrowed for core in _cores(name, "#?")),
+        }
+    )
     return {
         name
         for name, entry in entries.items()
@@ -76,6 +80,18 @@ def linking_to(config: SiteConfig, entries: dict[str, Entry], gone: set[str], na
             and any(pattern.search(f"\n{entry.links}\n") for pattern in patterns)
         )
     }
+
+
+def fewest(cores: set[str]) -> list[str]:
+    """The cores that hold none of the others, shortest first: a page holding a longer one
+    holds the shorter too, so searching for the shorter alone finds it. (Every page's links are
+    searched once for each core: a day's page, its newsletter and its one article that went
+    are one search for the day's path, not four.)"""
+    kept: list[str] = []
+    for core in sorted(cores, key=lambda core: (len(core), core)):
+        if not any(shorter in core for shorter in kept):
+            kept.append(core)
+    return kept
 
 
 def _cores(name: str, ends: str) -> set[str]:

@@ -16,7 +16,7 @@ from briefing import builder
 from briefing.builder import BuildOptions, build
 from briefing.config import SiteConfig, load_config
 from briefing.content import parse_when
-from briefing.links import linking_to
+from briefing.links import fewest, linking_to
 from briefing.state.manifest import Entry
 
 EXPECTED = Path(__file__).parent / "expected" / "site"
@@ -263,6 +263,22 @@ def test_a_page_not_rendered_again_is_checked_when_what_it_links_to_goes(
     assert _link_warnings(cli("build", "--now", "2022-05-01").err) == _link_warnings(
         cli("build", "--now", "2022-05-01", "--out", "fresh").err, "fresh"
     )
+
+
+@pytest.mark.parametrize(
+    ("cores", "kept"),
+    [
+        ({"/2023/05/31/added", "/2023/05/31", "/2023/05/31/newsletter.html", "/2023/05"}, ["/2023/05"]),
+        ({"/2022#", "/2022/#", "/2022/index.html#", "/#", "/index.html#"}, ["/#", "/2022#", "/index.html#"]),
+        ({"/a/b", "/a/c", "/a/bc"}, ["/a/b", "/a/c"]),
+        ({"/tags/nato/page/2", "/tags/nato/page/12"}, ["/tags/nato/page/2", "/tags/nato/page/12"]),
+        ({"/x"}, ["/x"]),
+        (set(), []),
+    ],
+)
+def test_the_link_search_looks_for_the_fewest_cores(cores: set[str], kept: list[str]) -> None:
+    assert fewest(cores) == kept
+    assert all(any(k in core for k in kept) for core in cores)  # every page a core finds, one kept finds
 
 
 @pytest.mark.parametrize(
