@@ -49,7 +49,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # debug lines (watchdog logs every inotify event) stay out of it
     logging.basicConfig(format="%(message)s", level=logging.INFO, stream=sys.stderr)
     log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
-    logging.getLogger("MARKDOWN").setLevel(logging.WARNING)
     try:
         return int(args.run(args) or 0)
     except BriefingError as exc:
